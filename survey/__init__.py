@@ -1,0 +1,38 @@
+"""Mitwirken: multilingual, anonymous needs-assessment surveys for schools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config -> extensions -> blueprints -> CLI -> error handlers."""
+    app = Flask(__name__, instance_relative_config=True)
+
+    from survey.config import load_config
+
+    load_config(app, config)
+
+    from survey.core import logging as request_logging
+    from survey.core import web
+    from survey.extensions import babel, csrf, db
+    from survey.i18n import locale
+    from survey.questionnaires import registry
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=locale.select_locale)
+    registry.init_app(app)
+    request_logging.init_app(app)
+    web.init_app(app)
+
+    from survey.respond.blueprint import bp as respond_bp
+
+    app.register_blueprint(respond_bp)
+
+    from survey.core.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,94 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``SURVEY_*`` variables.
+
+Later sources win. Environment values are parsed as JSON where they can be
+(``SURVEY_MIN_GROUP_SIZE=7`` is the integer 7), as Flask's ``from_prefixed_env`` does.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    #: SQLAlchemy URL; the SQLite file lives in the instance folder unless set.
+    DATABASE_URL: str | None = None
+    #: Folder with the questionnaire YAML files.
+    QUESTIONNAIRE_DIR = str(PROJECT_ROOT / "questionnaires")
+    #: Smallest group that any aggregate may show (never below 3).
+    MIN_GROUP_SIZE = 5
+    #: Days an unfinished answer draft is kept before ``survey purge`` deletes it.
+    DRAFT_EXPIRY_DAYS = 30
+    #: Granularity of the stored submission date: "day" or "week".
+    DATE_GRANULARITY = "day"
+    #: Address printed in respondent links (``survey demo``).
+    BASE_URL = "http://127.0.0.1:5000"
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    #: The session cookie carries only the draft id and the CSRF token.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "mitwirken"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a draft may take days
+    MAX_CONTENT_LENGTH = 256 * 1024
+
+
+MIN_GROUP_SIZE_FLOOR = 3
+
+
+class ConfigError(RuntimeError):
+    """A setting that the app cannot run with."""
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SURVEY")
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "survey.db")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    app.config["PERMANENT_SESSION_LIFETIME"] = 86400 * int(app.config["DRAFT_EXPIRY_DAYS"])
+    _validate(app.config)
+
+
+def _validate(config: dict[str, Any]) -> None:
+    if int(config["MIN_GROUP_SIZE"]) < MIN_GROUP_SIZE_FLOOR:
+        raise ConfigError(
+            f"MIN_GROUP_SIZE is {config['MIN_GROUP_SIZE']}; it may not be below "
+            f"{MIN_GROUP_SIZE_FLOOR}, or small groups could be re-identified."
+        )
+    if config["DATE_GRANULARITY"] not in ("day", "week"):
+        raise ConfigError(
+            f"DATE_GRANULARITY is {config['DATE_GRANULARITY']!r}; use 'day' or 'week'."
+        )
+    if int(config["DRAFT_EXPIRY_DAYS"]) < 1:
+        raise ConfigError("DRAFT_EXPIRY_DAYS must be at least 1.")
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read the secret key from the instance folder, creating it on first run.
+
+    The key never lives in the repository: ``instance/`` is ignored by git apart
+    from its README.
+    """
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key

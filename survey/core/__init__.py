@@ -1,0 +1,1 @@
+"""Shared foundations: database base, typed errors, logging, the CLI root."""

@@ -1,0 +1,94 @@
+"""Database: declarative base, engine and a request-scoped session.
+
+Plain SQLAlchemy 2.0 rather than Flask-SQLAlchemy: the CLI, the benchmarks and
+the tests use the same engine and session without an app-specific query API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+#: Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers work while one writer commits; the busy timeout makes
+    # concurrent writers wait instead of failing with "database is locked".
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        # pysqlite opens a transaction only at the first write, so a writer
+        # takes the lock there and the busy timeout makes it wait its turn.
+        engine = create_engine(url, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class _Bound:
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.session = scoped_session(sessionmaker(bind=self.engine, expire_on_commit=False))
+
+
+class Database:
+    """Unbound until ``init_app``; each app gets its own engine and scoped session.
+
+    The session is thread-scoped and removed when the app context ends, so every
+    request and every CLI command starts clean.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        bound = _Bound(app.config["DATABASE_URL"])
+        app.extensions["survey_db"] = bound
+
+        @app.teardown_appcontext
+        def _remove_session(_exc: BaseException | None) -> None:
+            bound.session.remove()
+
+    @staticmethod
+    def _bound() -> _Bound:
+        return current_app.extensions["survey_db"]
+
+    @property
+    def engine(self) -> Engine:
+        return self._bound().engine
+
+    @property
+    def session(self) -> Session:
+        return self._bound().session()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any error."""
+        session = self.session
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,53 @@
+"""Typed errors with a message for the person who meets them and an HTTP status.
+
+One handler renders them (``survey.core.web``); the CLI prints them as one line.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+class SurveyError(Exception):
+    status = 400
+    #: A short title and a plain explanation for the page a respondent sees.
+    title = _l("Das hat nicht geklappt")
+    message = _l("Bitte versuchen Sie es noch einmal.")
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail or str(self.message))
+        self.detail = detail
+
+
+class LinkUnknown(SurveyError):
+    status = 404
+    title = _l("Diesen Link gibt es nicht")
+    message = _l(
+        "Bitte prüfen Sie, ob der Link vollständig ist. Den richtigen Link bekommen Sie "
+        "von Ihrer Schule."
+    )
+
+
+class LinkClosed(SurveyError):
+    status = 410
+    title = _l("Diese Befragung ist beendet")
+    message = _l("Über diesen Link kann man nicht mehr antworten. Vielen Dank für Ihr Interesse!")
+
+
+class DraftMissing(SurveyError):
+    status = 410
+    title = _l("Ihre Antworten sind nicht mehr da")
+    message = _l(
+        "Vielleicht ist zu viel Zeit vergangen, oder die Antworten wurden schon abgeschickt. "
+        "Sie können den Fragebogen neu beginnen."
+    )
+
+
+class QuestionnaireInvalid(SurveyError):
+    """A questionnaire file that does not validate; carries ``file:line: problem`` lines."""
+
+    status = 500
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems

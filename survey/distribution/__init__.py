@@ -1,0 +1,1 @@
+"""Places, campaigns and the links that schools hand out."""

@@ -1,0 +1,1 @@
+"""Languages: choosing the locale; later the YAML extractor and catalog status."""

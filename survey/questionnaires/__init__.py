@@ -1,0 +1,1 @@
+"""Questionnaire definitions: YAML -> validated, immutable, versioned ``Questionnaire``."""

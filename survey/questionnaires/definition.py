@@ -1,0 +1,155 @@
+"""The loaded questionnaire: the validated file plus what every user of it needs.
+
+Choice lists are resolved (named lists, "don't know", yes/no and smiley labels),
+conditions are parsed once, and the content hash names the version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from survey.questionnaires import conditions
+from survey.questionnaires.model import (
+    DONT_KNOW,
+    NO,
+    OTHER,
+    YES,
+    Choice,
+    MatrixQuestion,
+    MultiQuestion,
+    NumberQuestion,
+    Page,
+    Question,
+    QuestionnaireFile,
+    SingleQuestion,
+    SmileyQuestion,
+    TextQuestion,
+    YesNoQuestion,
+)
+
+# Source-language labels of the built-in answers; gettext translates them (survey.i18n).
+DONT_KNOW_LABEL = "weiß nicht / trifft nicht zu"
+YESNO_LABELS = {YES: "ja", NO: "nein"}
+SMILEY_LABELS = {
+    3: ("nicht gut", "mittel", "gut"),
+    5: ("gar nicht gut", "nicht so gut", "mittel", "gut", "sehr gut"),
+}
+OTHER_LABEL = "anderes, und zwar:"
+
+#: code: a single code; codes: a set of codes (multiple choice); number; text
+VariableKind = Literal["code", "codes", "number", "text"]
+
+
+def resolve_choices(question: Any, named: Mapping[str, tuple[Choice, ...]]) -> tuple[Choice, ...]:
+    """Every answer a choice-like question offers, in order, "don't know" last."""
+    if isinstance(question, YesNoQuestion):
+        base: tuple[Choice, ...] = tuple(
+            Choice(value=v, label=lbl) for v, lbl in YESNO_LABELS.items()
+        )
+    elif isinstance(question, SmileyQuestion) and question.choices is None:
+        base = tuple(
+            Choice(value=i + 1, label=lbl) for i, lbl in enumerate(SMILEY_LABELS[question.points])
+        )
+    elif isinstance(getattr(question, "choices", None), str):
+        base = tuple(named.get(question.choices, ()))
+    else:
+        base = tuple(getattr(question, "choices", None) or ())
+    if getattr(question, "other", False):
+        base += (Choice(value=OTHER, label=OTHER_LABEL),)
+    if getattr(question, "dont_know", False):
+        base += (Choice(value=DONT_KNOW, label=DONT_KNOW_LABEL),)
+    return base
+
+
+def variables_of(question: Any) -> list[str]:
+    """The variable names a question stores: a matrix one per item, "other" its own."""
+    if isinstance(question, MatrixQuestion):
+        return [f"{question.id}_{item.id}" for item in question.items]
+    names = [question.id]
+    if isinstance(question, SingleQuestion | MultiQuestion) and question.other:
+        names.append(f"{question.id}_other")
+    return names
+
+
+def variable_kind(question: Any, variable: str) -> VariableKind:
+    if (
+        isinstance(question, TextQuestion)
+        or variable.endswith("_other")
+        and variable != question.id
+    ):
+        return "text"
+    if isinstance(question, NumberQuestion):
+        return "number"
+    if isinstance(question, MultiQuestion):
+        return "codes"
+    return "code"
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    file: QuestionnaireFile
+    version: str
+    path: Path | None
+    #: question id -> every answer it offers
+    options: Mapping[str, tuple[Choice, ...]] = field(repr=False)
+    #: question or page id -> parsed show_if
+    conditions: Mapping[str, conditions.Condition] = field(repr=False)
+
+    @classmethod
+    def build(
+        cls, model: QuestionnaireFile, version: str, path: Path | None = None
+    ) -> Questionnaire:
+        options: dict[str, tuple[Choice, ...]] = {}
+        conds: dict[str, conditions.Condition] = {}
+        for page in model.pages:
+            if page.show_if:
+                conds["page:" + page.id] = conditions.parse(page.show_if)
+            for question in page.questions:
+                if not isinstance(question, NumberQuestion | TextQuestion):
+                    options[question.id] = resolve_choices(question, model.choices)
+                if question.show_if:
+                    conds[question.id] = conditions.parse(question.show_if)
+        return cls(file=model, version=version, path=path, options=options, conditions=conds)
+
+    # Plain accessors keep callers away from the file model's layout.
+    @property
+    def id(self) -> str:
+        return self.file.id
+
+    @property
+    def audience(self) -> str:
+        return self.file.audience
+
+    @property
+    def title(self) -> str:
+        return self.file.title
+
+    @property
+    def intro(self) -> str:
+        return self.file.intro
+
+    @property
+    def pages(self) -> tuple[Page, ...]:
+        return self.file.pages
+
+    def questions(self) -> Iterator[Question]:
+        for page in self.file.pages:
+            yield from page.questions
+
+    def variables(self) -> Iterator[tuple[str, Question, VariableKind]]:
+        for question in self.questions():
+            for variable in variables_of(question):
+                yield variable, question, variable_kind(question, variable)
+
+    def page_visible(self, page: Page, answers: Mapping[str, Any]) -> bool:
+        cond = self.conditions.get("page:" + page.id)
+        if cond is not None and not cond.evaluate(dict(answers)):
+            return False
+        return any(self.question_visible(q, answers) for q in page.questions)
+
+    def question_visible(self, question: Question, answers: Mapping[str, Any]) -> bool:
+        cond = self.conditions.get(question.id)
+        return cond is None or cond.evaluate(dict(answers))

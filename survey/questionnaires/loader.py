@@ -1,0 +1,387 @@
+"""YAML files -> validated, immutable ``Questionnaire`` definitions.
+
+Every problem is reported as ``file:line: problem``. ruamel.yaml keeps the line
+of every key and list item, so a wrong value is located as precisely as a
+syntax error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from survey.questionnaires import conditions
+from survey.questionnaires.definition import (
+    Questionnaire,
+    resolve_choices,
+    variable_kind,
+    variables_of,
+)
+from survey.questionnaires.model import (
+    DONT_KNOW,
+    QUESTION_TYPES,
+    MatrixQuestion,
+    NumberQuestion,
+    QuestionnaireFile,
+)
+
+Loc = tuple[str | int, ...]
+
+
+class Problem(Exception):
+    def __init__(self, path: Path | str, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path, self.line, self.message = str(path), line, message
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+def load_file(path: Path) -> Questionnaire:
+    """Load one file; raise ``ProblemList`` with every problem found."""
+    raw = _read_yaml(path)
+    problems: list[Problem] = []
+    if not isinstance(raw, dict):
+        raise ProblemList([Problem(path, 1, "the file must be a mapping with id, title, pages…")])
+    try:
+        model = QuestionnaireFile.model_validate(_plain(raw))
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            problems.append(Problem(path, locate(raw, loc), _describe(err, raw)))
+        raise ProblemList(problems) from None
+    for loc, message in semantic_problems(model):
+        problems.append(Problem(path, locate(raw, loc), message))
+    if problems:
+        raise ProblemList(problems)
+    return Questionnaire.build(model, version=content_version(raw), path=path)
+
+
+class ProblemList(Exception):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = list(problems)
+
+
+def load_directory(directory: Path) -> tuple[dict[str, Questionnaire], list[Problem]]:
+    """All ``*.yaml`` files of a folder: the valid definitions and every problem."""
+    return load_paths(sorted(Path(directory).glob("*.yaml")))
+
+
+def load_paths(paths: Iterable[Path]) -> tuple[dict[str, Questionnaire], list[Problem]]:
+    found: dict[str, Questionnaire] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            questionnaire = load_file(path)
+        except ProblemList as exc:
+            problems.extend(exc.problems)
+            continue
+        if questionnaire.id in found:
+            other = found[questionnaire.id].path
+            problems.append(
+                Problem(path, 1, f"questionnaire id '{questionnaire.id}' is also used by {other}")
+            )
+            continue
+        found[questionnaire.id] = questionnaire
+    return found, problems
+
+
+def content_version(raw: Any) -> str:
+    """A hash of the content, not of the bytes: comments and layout do not make a new version."""
+    canonical = json.dumps(_plain(raw), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path) -> Any:
+    yaml = YAML(typ="rt")  # round-trip keeps line numbers; it builds no Python objects from tags
+    yaml.allow_duplicate_keys = False
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.load(fh)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise ProblemList([Problem(path, line, f"bad YAML: {problem}")]) from None
+    except YAMLError as exc:
+        raise ProblemList([Problem(path, 1, f"bad YAML: {exc}")]) from None
+    except UnicodeDecodeError as exc:
+        raise ProblemList([Problem(path, 1, f"the file is not UTF-8: {exc.reason}")]) from None
+    except OSError as exc:
+        raise ProblemList([Problem(path, 1, f"cannot read the file: {exc.strerror}")]) from None
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool):
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def locate(raw: Any, loc: Loc) -> int:
+    """The 1-based line of the deepest node of ``loc`` that exists in the file."""
+    node, line = raw, 1
+    for part in loc:
+        if (
+            isinstance(node, dict)
+            and part in node
+            or isinstance(node, list)
+            and isinstance(part, int)
+            and 0 <= part < len(node)
+        ):
+            line = _line_of(node, part, line)
+            node = node[part]
+        # other parts (a union's tag name) do not exist in the file: skip them
+    return line
+
+
+def _line_of(container: Any, key: Any, default: int) -> int:
+    lc = getattr(container, "lc", None)
+    if lc is None:
+        return default
+    try:
+        pos = lc.key(key) if isinstance(container, dict) else lc.item(key)
+    except (KeyError, IndexError, TypeError):
+        return default
+    return pos[0] + 1
+
+
+def _describe(err: dict[str, Any], raw: Any) -> str:
+    loc = tuple(err["loc"])
+    where = _where(loc, raw)
+    kind = err["type"]
+    if kind == "union_tag_invalid":
+        tag = err.get("input", {}).get("type") if isinstance(err.get("input"), dict) else None
+        return f"{where}unknown question type '{tag}' (known: {', '.join(QUESTION_TYPES)})"
+    if kind == "union_tag_not_found":
+        return f"{where}a question needs a type ({', '.join(QUESTION_TYPES)})"
+    field = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    if kind == "missing":
+        return f"{where}'{field}' is missing"
+    if kind == "extra_forbidden":
+        return f"{where}unknown field '{field}'"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{where}'{field}' must be a variable name (lower-case letters, digits and _, "
+            f"starting with a letter, at most 40 characters), not {err.get('input')!r}"
+        )
+    return f"{where}{field}: {err['msg']}" if field else f"{where}{err['msg']}"
+
+
+def _where(loc: Loc, raw: Any) -> str:
+    """'question x: ' when the error sits inside a question whose id is known."""
+    node, label = raw, ""
+    for part in loc:
+        if (
+            isinstance(node, dict)
+            and part in node
+            or isinstance(node, list)
+            and isinstance(part, int)
+            and 0 <= part < len(node)
+        ):
+            node = node[part]
+        else:
+            continue
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            kind = "question" if "type" in node else "page" if "questions" in node else "item"
+            label = f"{kind} '{node['id']}': "
+    return label
+
+
+# --- rules across fields -----------------------------------------------------------------
+
+
+def semantic_problems(model: QuestionnaireFile) -> list[tuple[Loc, str]]:
+    """What a schema cannot say: unique ids, known choice lists, sound conditions."""
+    problems: list[tuple[Loc, str]] = []
+    for name, choices in model.choices.items():
+        problems += _choice_list_problems(choices, ("choices", name))
+
+    seen_pages: dict[str, int] = {}
+    #: variable -> (page index, question position, question)
+    seen_vars: dict[str, tuple[int, int, Any]] = {}
+    order = 0
+    for p_index, page in enumerate(model.pages):
+        page_loc: Loc = ("pages", p_index)
+        if page.id in seen_pages:
+            problems.append((page_loc + ("id",), f"duplicate page id '{page.id}'"))
+        seen_pages[page.id] = p_index
+        if page.show_if:
+            problems += _condition_problems(
+                page.show_if, page_loc + ("show_if",), seen_vars, p_index, None, model
+            )
+        for q_index, question in enumerate(page.questions):
+            order += 1
+            q_loc: Loc = page_loc + ("questions", q_index)
+            if question.show_if:
+                problems += _condition_problems(
+                    question.show_if, q_loc + ("show_if",), seen_vars, p_index, order, model
+                )
+            choices = getattr(question, "choices", None)
+            if isinstance(choices, str) and choices not in model.choices:
+                known = ", ".join(sorted(model.choices)) or "none are defined"
+                problems.append(
+                    (
+                        q_loc + ("choices",),
+                        f"question '{question.id}': unknown choice list "
+                        f"'{choices}' (known: {known})",
+                    )
+                )
+            elif isinstance(choices, tuple):
+                problems += _choice_list_problems(choices, q_loc + ("choices",))
+            if (
+                isinstance(question, NumberQuestion)
+                and None not in (question.min, question.max)
+                and question.min > question.max
+            ):  # type: ignore[operator]
+                problems.append((q_loc + ("min",), f"question '{question.id}': min is above max"))
+            if isinstance(question, MatrixQuestion):
+                ids = [item.id for item in question.items]
+                for i, item_id in enumerate(ids):
+                    if item_id in ids[:i]:
+                        problems.append(
+                            (
+                                q_loc + ("items", i, "id"),
+                                f"question '{question.id}': duplicate item id '{item_id}'",
+                            )
+                        )
+            for variable in variables_of(question):
+                if variable in seen_vars:
+                    problems.append(
+                        (
+                            q_loc + ("id",),
+                            f"duplicate id '{variable}'"
+                            + (
+                                "" if variable == question.id else f" (variable of '{question.id}')"
+                            ),
+                        )
+                    )
+                else:
+                    seen_vars[variable] = (p_index, order, question)
+    return problems
+
+
+def _choice_list_problems(choices: tuple[Any, ...], loc: Loc) -> list[tuple[Loc, str]]:
+    problems = []
+    values = [c.value for c in choices]
+    for i, value in enumerate(values):
+        if value in values[:i]:
+            problems.append(
+                (loc + (i, "value"), f"the code {value} is used twice in this choice list")
+            )
+        if value == DONT_KNOW:
+            problems.append(
+                (
+                    loc + (i, "value"),
+                    f'the code {DONT_KNOW} is reserved for "don\'t know": use dont_know: true',
+                )
+            )
+    if not choices:
+        problems.append((loc, "a choice list needs at least one choice"))
+    return problems
+
+
+def _condition_problems(
+    source: str,
+    loc: Loc,
+    seen: dict[str, tuple[int, int, Any]],
+    page: int,
+    order: int | None,
+    model: QuestionnaireFile,
+) -> list[tuple[Loc, str]]:
+    try:
+        condition = conditions.parse(source)
+    except conditions.ConditionError as exc:
+        return [(loc, f"show_if: {exc}")]
+    later = {
+        v: p for p, pg in enumerate(model.pages) for q in pg.questions for v in variables_of(q)
+    }
+    problems: list[tuple[Loc, str]] = []
+    for name in condition.names:
+        if name.name not in seen:
+            if name.name in later:
+                where = (
+                    "a later page"
+                    if later[name.name] > page
+                    else "later on the same page"
+                    if order is not None
+                    else "the same page"
+                )
+                problems.append(
+                    (
+                        loc,
+                        f"show_if names '{name.name}', which comes on {where}: "
+                        "a condition may only use answers given before",
+                    )
+                )
+            else:
+                problems.append((loc, f"show_if names unknown question '{name.name}'"))
+            continue
+    for compare in condition.comparisons():
+        problems += _comparison_problems(compare, loc, seen, model)
+    return problems
+
+
+def _comparison_problems(
+    compare: conditions.Compare,
+    loc: Loc,
+    seen: dict[str, tuple[int, int, Any]],
+    model: QuestionnaireFile,
+) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    for side, other in ((compare.left, compare.right), (compare.right, compare.left)):
+        if not isinstance(side, conditions.Name) or side.name not in seen:
+            continue
+        question = seen[side.name][2]
+        kind = variable_kind(question, side.name)
+        if kind == "text":
+            problems.append(
+                (
+                    loc,
+                    f"'{side.name}' is free text: a condition can only test "
+                    f"answered({side.name}) or unanswered({side.name})",
+                )
+            )
+            continue
+        if kind == "codes" and compare.op not in ("in", "not in"):
+            problems.append(
+                (
+                    loc,
+                    f"'{side.name}' is a multiple-choice question: write "
+                    f"'3 in {side.name}', not '{compare.op}'",
+                )
+            )
+        if kind == "number" or not isinstance(other, conditions.Literal):
+            continue
+        codes = {c.value for c in resolve_choices(question, model.choices)}
+        values = other.value if isinstance(other.value, tuple) else (other.value,)
+        for value in values:
+            if value not in codes:
+                problems.append(
+                    (
+                        loc,
+                        f"'{side.name}' has no answer {value!r} "
+                        f"(its codes: {', '.join(map(str, sorted(codes)))})",
+                    )
+                )
+    return problems

@@ -1,0 +1,1 @@
+"""The respondent's flow: drafts, dynamic forms, anonymised storage."""

@@ -1,0 +1,198 @@
+"""Routes of the respondent's flow: intro -> steps -> submit -> thank you.
+
+Views parse the request, call a service and render; the work is in services.py.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from survey.core import clock
+from survey.core.errors import DraftMissing, LinkClosed
+from survey.distribution.models import Link
+from survey.extensions import db
+from survey.questionnaires.definition import Questionnaire
+from survey.questionnaires.registry import registry
+from survey.respond import services
+from survey.respond.answers import typed_answers
+from survey.respond.forms import build_form, formdata_from, raw_of
+from survey.respond.models import Draft
+from survey.respond.steps import Step, all_steps, visible_questions, visible_steps
+
+bp = Blueprint("respond", __name__, template_folder="templates")
+
+_DRAFTS = "drafts"  # session key: link token -> draft id
+_SUBMITTED = "submitted"  # session key: link tokens answered from this browser
+
+
+@bp.before_request
+def _private() -> None:
+    g.private_page = True
+
+
+def _context(token: str) -> tuple[Link, Questionnaire]:
+    link = services.open_link(db.session, token, clock.today())
+    questionnaire = registry().get(services.questionnaire_id_for(link))
+    if questionnaire is None:
+        raise LinkClosed()
+    return link, questionnaire
+
+
+def _current_draft(link: Link) -> Draft | None:
+    draft_id = session.get(_DRAFTS, {}).get(link.token)
+    draft = services.find_draft(db.session, draft_id, link, clock.today())
+    if draft is not None:
+        g.language = draft.language
+    return draft
+
+
+def _expiry_days() -> int:
+    return int(current_app.config["DRAFT_EXPIRY_DAYS"])
+
+
+@bp.get("/s/<token>")
+def intro(token: str):
+    link, questionnaire = _context(token)
+    draft = _current_draft(link)
+    return render_template(
+        "respond/intro.html",
+        link=link,
+        questionnaire=questionnaire,
+        resume=draft is not None,
+        steps=len(visible_steps(questionnaire, {})),
+        expiry_days=_expiry_days(),
+    )
+
+
+@bp.post("/s/<token>/start")
+def start(token: str):
+    link, questionnaire = _context(token)
+    draft = _current_draft(link)
+    if draft is None:
+        language = g.get("language") or "de"
+        draft = services.start_draft(
+            db.session, link, questionnaire.id, language, clock.today(), _expiry_days()
+        )
+        session.permanent = True  # closing the browser and coming back resumes
+        session[_DRAFTS] = {**session.get(_DRAFTS, {}), link.token: draft.id}
+    typed = typed_answers(questionnaire, draft.answers)
+    first = visible_steps(questionnaire, typed)[0]
+    return redirect(url_for(".step", token=token, number=first.number))
+
+
+@bp.route("/s/<token>/<int:number>", methods=["GET", "POST"])
+def step(token: str, number: int):
+    link, questionnaire = _context(token)
+    draft = _current_draft(link)
+    if draft is None:
+        if token in session.get(_SUBMITTED, []):
+            return redirect(url_for(".thanks", token=token))
+        raise DraftMissing()
+    steps = all_steps(questionnaire)
+    if not 1 <= number <= len(steps):
+        abort(404)
+    current = steps[number - 1]
+    typed = typed_answers(questionnaire, draft.answers)
+    shown = visible_questions(questionnaire, current, typed)
+
+    if request.method == "GET":
+        if not shown:  # hidden by an earlier answer: move on
+            return _redirect_after(token, questionnaire, typed, current)
+        form = build_form(questionnaire, shown, formdata_from(draft.answers))
+        if request.args.get("check"):
+            form.validate()
+        return _render(token, questionnaire, current, shown, form, typed)
+
+    form = build_form(questionnaire, shown, request.form)
+    services.save_answers(
+        db.session, draft, questionnaire, raw_of(form), clock.today(), _expiry_days()
+    )
+    typed = typed_answers(questionnaire, draft.answers)
+    if request.form.get("action") == "back":
+        return _redirect_before(token, questionnaire, typed, current)
+    if not form.validate():
+        return _render(token, questionnaire, current, shown, form, typed, status=422)
+
+    now_shown = visible_questions(questionnaire, current, typed)
+    if any(q not in shown for q in now_shown):
+        # An answer on this page opened a follow-up question on the same page.
+        form = build_form(questionnaire, now_shown, formdata_from(draft.answers))
+        notice = _("Ihre Antwort hat eine weitere Frage geöffnet. Bitte sehen Sie sie sich an.")
+        return _render(token, questionnaire, current, now_shown, form, typed, notice=notice)
+    following = [s for s in visible_steps(questionnaire, typed) if s.number > current.number]
+    if following:
+        return redirect(url_for(".step", token=token, number=following[0].number))
+    return _submit(token, link, questionnaire, draft)
+
+
+def _submit(token: str, link: Link, questionnaire: Questionnaire, draft: Draft):
+    # Check every visible step once more: the definition may have changed, or
+    # the answers may have been sent by hand.
+    typed = typed_answers(questionnaire, draft.answers)
+    for candidate in visible_steps(questionnaire, typed):
+        questions = visible_questions(questionnaire, candidate, typed)
+        if not build_form(questionnaire, questions, formdata_from(draft.answers)).validate():
+            return redirect(url_for(".step", token=token, number=candidate.number, check=1))
+    granularity = current_app.config["DATE_GRANULARITY"]
+    services.submit(db.session, draft.id, questionnaire, clock.today(), granularity)
+    drafts = dict(session.get(_DRAFTS, {}))
+    drafts.pop(link.token, None)
+    session[_DRAFTS] = drafts
+    session[_SUBMITTED] = [*session.get(_SUBMITTED, [])[-9:], token]
+    return redirect(url_for(".thanks", token=token))
+
+
+@bp.get("/s/<token>/danke")
+def thanks(token: str):
+    link = db.session.get(Link, token) if len(token) <= 32 else None
+    if link is None:
+        abort(404)
+    return render_template("respond/thanks.html", token=token)
+
+
+def _redirect_after(token: str, questionnaire: Questionnaire, typed: dict, current: Step):
+    following = [s for s in visible_steps(questionnaire, typed) if s.number > current.number]
+    if following:
+        return redirect(url_for(".step", token=token, number=following[0].number))
+    return _redirect_before(token, questionnaire, typed, current)
+
+
+def _redirect_before(token: str, questionnaire: Questionnaire, typed: dict, current: Step):
+    earlier = [s for s in visible_steps(questionnaire, typed) if s.number < current.number]
+    if earlier:
+        return redirect(url_for(".step", token=token, number=earlier[-1].number))
+    return redirect(url_for(".intro", token=token))
+
+
+def _render(token, questionnaire, current, shown, form, typed, status=200, notice=None):
+    visible = visible_steps(questionnaire, typed)
+    position = next((i for i, s in enumerate(visible) if s.number == current.number), 0) + 1
+    is_last = position == len(visible)
+    first_of_page = current.questions[0] is current.page.questions[0]
+    return (
+        render_template(
+            "respond/step.html",
+            token=token,
+            questionnaire=questionnaire,
+            step=current,
+            questions=shown,
+            form=form,
+            position=position,
+            total=len(visible),
+            is_last=is_last,
+            show_page_intro=first_of_page,
+            notice=notice,
+        ),
+        status,
+    )

@@ -1,0 +1,134 @@
+"""WTForms built from a questionnaire step.
+
+Plain ``wtforms.Form`` for the questions: CSRF is checked for every POST by
+Flask-WTF's ``CSRFProtect``, and the templates render each field by hand so
+that choices sit in a fieldset with a legend and errors are tied to fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+from wtforms import Form, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from survey.questionnaires.definition import Questionnaire
+from survey.questionnaires.model import (
+    OTHER,
+    MatrixQuestion,
+    MultiQuestion,
+    NumberQuestion,
+    Question,
+    SingleQuestion,
+    TextQuestion,
+)
+
+REQUIRED = _l("Bitte beantworten Sie diese Frage.")
+
+
+def _presence(required: bool):
+    return InputRequired(message=REQUIRED) if required else Optional()
+
+
+class _MaxChoices:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, _form: Form, field: SelectMultipleField) -> None:
+        if field.data and len(field.data) > self.limit:
+            raise ValidationError(_l("Bitte wählen Sie höchstens %(n)d aus.", n=self.limit))
+
+
+class _OtherNeedsText:
+    """ "Other" ticked means the text field must say what."""
+
+    def __init__(self, choice_field: str) -> None:
+        self.choice_field = choice_field
+
+    def __call__(self, form: Form, field: StringField) -> None:
+        chosen = form[self.choice_field].data
+        ticked = str(OTHER) in (chosen if isinstance(chosen, list) else [chosen])
+        if ticked and not (field.data or "").strip():
+            raise ValidationError(_l("Bitte schreiben Sie kurz, was Sie meinen."))
+
+
+def build_form(
+    questionnaire: Questionnaire, questions: tuple[Question, ...], formdata: MultiDict
+) -> Form:
+    """A form for the visible questions of one step, bound to ``formdata``."""
+
+    class StepForm(Form):
+        pass
+
+    for question in questions:
+        for name, field in _fields(questionnaire, question):
+            setattr(StepForm, name, field)
+    return StepForm(formdata=formdata)
+
+
+def _choice_list(questionnaire: Questionnaire, question: Question) -> list[tuple[str, str]]:
+    return [(str(c.value), c.label) for c in questionnaire.options[question.id]]
+
+
+def _fields(questionnaire: Questionnaire, q: Question):
+    presence = _presence(q.required)
+    if isinstance(q, MatrixQuestion):
+        choices = _choice_list(questionnaire, q)
+        for item in q.items:
+            yield (
+                f"{q.id}_{item.id}",
+                RadioField(item.label, choices=choices, validators=[presence]),
+            )
+    elif isinstance(q, MultiQuestion):
+        choices = _choice_list(questionnaire, q)
+        validators = [presence] + ([_MaxChoices(q.max_choices)] if q.max_choices else [])
+        yield q.id, SelectMultipleField(q.label, choices=choices, validators=validators)
+    elif isinstance(q, NumberQuestion):
+        yield (
+            q.id,
+            IntegerField(
+                q.label,
+                validators=[
+                    presence,
+                    NumberRange(q.min, q.max, message=_number_message(q.min, q.max)),
+                ],
+            ),
+        )
+    elif isinstance(q, TextQuestion):
+        field_class = TextAreaField if q.multiline else StringField
+        length = Length(
+            max=q.max_length, message=_l("Bitte höchstens %(n)d Zeichen.", n=q.max_length)
+        )
+        yield q.id, field_class(q.label, validators=[presence, length])
+    else:  # single, scale, yesno, smiley: one answer from a list
+        choices = _choice_list(questionnaire, q)
+        yield q.id, RadioField(q.label, choices=choices, validators=[presence])
+    if isinstance(q, SingleQuestion | MultiQuestion) and q.other:
+        yield (
+            f"{q.id}_other",
+            StringField("", validators=[_OtherNeedsText(q.id), Optional(), Length(max=200)]),
+        )
+
+
+def _number_message(low: int | None, high: int | None):
+    if low is not None and high is not None:
+        return _l("Bitte eine Zahl von %(min)d bis %(max)d.", min=low, max=high)
+    if low is not None:
+        return _l("Bitte eine Zahl ab %(min)d.", min=low)
+    if high is not None:
+        return _l("Bitte eine Zahl bis %(max)d.", max=high)
+    return _l("Bitte eine ganze Zahl.")
+
+
+def raw_of(form: Form) -> dict[str, list[str]]:
+    """The values as typed, for the draft (also when they did not validate)."""
+    raw: dict[str, list[str]] = {}
+    for field in form:
+        raw[field.name] = [str(v) for v in (field.raw_data or [])]
+    return raw
+
+
+def formdata_from(raw: Mapping[str, list[str]]) -> MultiDict:
+    return MultiDict([(k, v) for k, values in raw.items() for v in values])

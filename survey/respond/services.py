@@ -1,0 +1,162 @@
+"""The respond flow's work, free of request globals: the web views and the
+tests call the same functions with a database session and today's date."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import delete, insert
+from sqlalchemy.orm import Session
+
+from survey.core.errors import DraftMissing, LinkClosed, LinkUnknown
+from survey.distribution.models import Link
+from survey.questionnaires.definition import Questionnaire, variables_of
+from survey.respond.answers import Raw, answer_rows, typed_answers
+from survey.respond.models import Answer, Draft, Response
+from survey.respond.steps import visible_questions, visible_steps
+
+
+def open_link(session: Session, token: str, today: date) -> Link:
+    """The link behind a token, if people may still answer through it."""
+    link = session.get(Link, token) if token.isascii() and len(token) <= 32 else None
+    if link is None:
+        raise LinkUnknown()
+    if link.revoked or not link.campaign.is_open_on(today):
+        raise LinkClosed()
+    return link
+
+
+def questionnaire_id_for(link: Link) -> str:
+    questionnaire_id = link.campaign.questionnaire_for(link.audience)
+    if questionnaire_id is None:
+        raise LinkClosed()
+    return questionnaire_id
+
+
+def start_draft(
+    session: Session,
+    link: Link,
+    questionnaire_id: str,
+    language: str,
+    today: date,
+    expiry_days: int,
+) -> Draft:
+    draft = Draft(
+        id=secrets.token_urlsafe(24),
+        link_token=link.token,
+        questionnaire_id=questionnaire_id,
+        language=language,
+        answers={},
+        expires_on=today + timedelta(days=expiry_days),
+    )
+    session.add(draft)
+    session.commit()
+    return draft
+
+
+def find_draft(session: Session, draft_id: str | None, link: Link, today: date) -> Draft | None:
+    if not draft_id:
+        return None
+    draft = session.get(Draft, draft_id)
+    if draft is None or draft.link_token != link.token or draft.expires_on < today:
+        return None
+    return draft
+
+
+def save_answers(
+    session: Session,
+    draft: Draft,
+    questionnaire: Questionnaire,
+    raw: Raw,
+    today: date,
+    expiry_days: int,
+) -> None:
+    """Merge one step's raw answers into the draft, then drop answers whose
+    questions the new answers hide (so they are never stored)."""
+    merged = {**draft.answers, **{k: list(v) for k, v in raw.items()}}
+    draft.answers = prune_hidden(questionnaire, merged)
+    draft.expires_on = today + timedelta(days=expiry_days)  # activity keeps a draft alive
+    session.commit()
+
+
+def prune_hidden(questionnaire: Questionnaire, raw: dict[str, list[str]]) -> dict[str, list[str]]:
+    # Hiding can cascade (a hidden answer may hide more), so repeat until stable.
+    while True:
+        visible = set()
+        typed = typed_answers(questionnaire, raw)
+        for step in visible_steps(questionnaire, typed):
+            for question in visible_questions(questionnaire, step, typed):
+                visible.update(variables_of(question))
+        pruned = {k: v for k, v in raw.items() if k in visible}
+        if pruned == raw:
+            return pruned
+        raw = pruned
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def submit(
+    session: Session,
+    draft_id: str,
+    questionnaire: Questionnaire,
+    today: date,
+    granularity: str = "day",
+) -> uuid.UUID | None:
+    """Store the draft as an anonymous response, in one transaction; delete the draft.
+
+    Exactly once: the DELETE of the draft is the first write, so a second
+    submit of the same draft (double tap, retry, back and resubmit) finds
+    nothing to delete and stores nothing. Returns None in that case.
+    """
+    session.rollback()  # start clean: the DELETE below must be this transaction's first write
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        return None
+    link = session.get(Link, draft.link_token)
+    if link is None:
+        raise DraftMissing()
+    raw = dict(draft.answers)
+    language = draft.language
+    campaign_id, school_id, audience = link.campaign_id, link.school_id, link.audience
+    typed = typed_answers(questionnaire, raw)
+    questions = [
+        q
+        for step in visible_steps(questionnaire, typed)
+        for q in visible_questions(questionnaire, step, typed)
+    ]
+    rows = list(answer_rows(questionnaire, questions, raw))
+    session.expunge_all()  # the draft object must not be flushed back after its DELETE
+
+    deleted = session.execute(delete(Draft).where(Draft.id == draft_id))
+    if deleted.rowcount != 1:  # another request submitted it a moment ago
+        session.rollback()
+        return None
+    response_id = uuid.uuid4()
+    session.execute(
+        insert(Response).values(
+            id=response_id,
+            campaign_id=campaign_id,
+            school_id=school_id,
+            audience=audience,
+            questionnaire_id=questionnaire.id,
+            questionnaire_version=questionnaire.version,
+            language=language,
+            submitted_on=week_start(today) if granularity == "week" else today,
+            complete=True,
+        )
+    )
+    if rows:
+        session.execute(insert(Answer), [{"response_id": response_id, **row} for row in rows])
+    session.commit()
+    return response_id
+
+
+def purge_drafts(session: Session, today: date) -> int:
+    """Delete drafts past their expiry; returns how many."""
+    result = session.execute(delete(Draft).where(Draft.expires_on < today))
+    session.commit()
+    return result.rowcount or 0

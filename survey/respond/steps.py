@@ -1,0 +1,41 @@
+"""Steps: what one screen shows. A page, or a single question when the
+questionnaire asks for one question per screen (children on tablets)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from survey.questionnaires.definition import Questionnaire
+from survey.questionnaires.model import Page, Question
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int  #: 1-based, stable for a questionnaire version (used in URLs)
+    page: Page
+    questions: tuple[Question, ...]
+
+
+def all_steps(questionnaire: Questionnaire) -> list[Step]:
+    steps: list[Step] = []
+    for page in questionnaire.pages:
+        if questionnaire.file.display == "one_per_screen":
+            for question in page.questions:
+                steps.append(Step(len(steps) + 1, page, (question,)))
+        else:
+            steps.append(Step(len(steps) + 1, page, page.questions))
+    return steps
+
+
+def visible_questions(
+    questionnaire: Questionnaire, step: Step, answers: Mapping[str, Any]
+) -> tuple[Question, ...]:
+    if not questionnaire.page_visible(step.page, answers):
+        return ()
+    return tuple(q for q in step.questions if questionnaire.question_visible(q, answers))
+
+
+def visible_steps(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Step]:
+    return [s for s in all_steps(questionnaire) if visible_questions(questionnaire, s, answers)]
