@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from survey.questionnaires.definition import Questionnaire
@@ -68,8 +69,8 @@ def build_form(
     return StepForm(formdata=formdata)
 
 
-def _choice_list(questionnaire: Questionnaire, question: Question) -> list[tuple[str, str]]:
-    return [(str(c.value), c.label) for c in questionnaire.options[question.id]]
+def _choice_list(questionnaire: Questionnaire, question: Question) -> list[SelectChoice]:
+    return [SelectChoice(str(c.value), c.label) for c in questionnaire.options[question.id]]
 
 
 def _fields(questionnaire: Questionnaire, q: Question):
@@ -108,7 +109,7 @@ def _fields(questionnaire: Questionnaire, q: Question):
     if isinstance(q, SingleQuestion | MultiQuestion) and q.other:
         yield (
             f"{q.id}_other",
-            StringField("", validators=[_OtherNeedsText(q.id), Optional(), Length(max=200)]),
+            StringField("", validators=[_OtherNeedsText(q.id), Length(max=200)]),
         )
 
 

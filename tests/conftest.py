@@ -1,0 +1,111 @@
+"""A fresh app per test on one migrated database; every table is emptied after each test.
+
+The database is SQLite in a temporary folder unless ``SURVEY_TEST_DATABASE_URL``
+names another (CI runs the suite again against PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import delete, text
+
+from survey import create_app
+from survey.core import clock, migrate
+from survey.core.db import Base, make_engine
+from survey.distribution.models import Link
+from survey.distribution.services import ensure_demo
+from survey.extensions import db
+
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("SURVEY_TEST_DATABASE_URL") or (
+        "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    )
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:  # start from nothing: the migrations must build it all
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True})
+    yield app
+    with app.app_context():
+        with db.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(delete(table))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def links(app: Flask) -> dict[str, str]:
+    """The demo world; audience -> link token of the first school."""
+    with app.app_context():
+        found: dict[str, str] = {}
+        for link in ensure_demo(db.session):
+            found.setdefault(link.audience, link.token)
+        return found
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Respondent:
+    """A person answering through the real HTTP flow of the test client."""
+
+    client: FlaskClient
+    token: str
+    csrf: str = ""
+    history: list[str] = field(default_factory=list)
+
+    def open(self, path: str = "", **kwargs):
+        response = self.client.get(f"/s/{self.token}{path}", **kwargs)
+        self._remember(response)
+        return response
+
+    def start(self):
+        self.open()
+        return self.client.post(f"/s/{self.token}/start", data={"csrf_token": self.csrf})
+
+    def post(self, step: int, data: dict, action: str = "next"):
+        response = self.client.post(
+            f"/s/{self.token}/{step}", data={**data, "csrf_token": self.csrf, "action": action}
+        )
+        self._remember(response)
+        return response
+
+    def _remember(self, response) -> None:
+        found = CSRF.search(response.get_data(as_text=True))
+        if found:
+            self.csrf = found.group(1)
+
+
+@pytest.fixture
+def respondent(app: Flask, links: dict[str, str]):
+    def make(audience: str = "families", **client_kwargs) -> Respondent:
+        return Respondent(app.test_client(**client_kwargs), links[audience])
+
+    return make
+
+
+def step_number(location: str | None) -> int:
+    assert location, "expected a redirect"
+    return int(location.rstrip("/").rsplit("/", 1)[1].split("?")[0])

@@ -1,0 +1,266 @@
+"""The respondent's whole HTTP flow, through the test client and the real database."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from answering import answers_for
+from conftest import step_number
+from sqlalchemy import func, select
+
+from survey.distribution.models import Campaign, Link
+from survey.extensions import db
+from survey.questionnaires.registry import registry
+from survey.respond.models import Answer, Draft, Response
+from survey.respond.steps import all_steps
+
+
+CHECKED = re.compile(r'name="([^"]+)" value="([^"]*)" checked')
+
+
+def checked(html: str) -> set[tuple[str, str]]:
+    """(name, value) of every ticked radio button and checkbox."""
+    return set(CHECKED.findall(html))
+
+
+def stored(app) -> dict[str, list]:
+    """variable -> stored values of the only response."""
+    with app.app_context():
+        responses = db.session.scalars(select(Response)).all()
+        assert len(responses) == 1
+        values: dict[str, list] = {}
+        for a in db.session.scalars(select(Answer).order_by(Answer.variable, Answer.ordinal)):
+            value = a.code if a.code is not None else a.number if a.number is not None else a.text
+            values.setdefault(a.variable, []).append(value)
+        return values
+
+
+def walk(app, person, audience: str) -> int:
+    """Answer every visible question with valid values until the thank-you page."""
+    with app.app_context():
+        questionnaire = registry().get(audience)
+    steps = all_steps(questionnaire)
+    response = person.start()
+    seen = 0
+    while "/danke" not in (response.location or ""):
+        number = step_number(response.location)
+        page = person.open(f"/{number}")
+        assert page.status_code == 200
+        seen += 1
+        response = person.post(number, answers_for(questionnaire, steps[number - 1].questions))
+        if response.status_code == 200:  # a follow-up question opened on the same page
+            response = person.post(number, answers_for(questionnaire, steps[number - 1].questions))
+        assert response.status_code == 302, response.get_data(as_text=True)
+    assert person.client.get(response.location).status_code == 200
+    return seen
+
+
+@pytest.mark.parametrize("audience", ["families", "staff", "children", "partners"])
+def test_every_audience_answers_to_the_end(app, respondent, audience):
+    person = respondent(audience)
+    assert walk(app, person, audience) >= 1
+    values = stored(app)
+    assert values
+    with app.app_context():
+        response = db.session.scalar(select(Response))
+        assert response.audience == audience
+        assert response.questionnaire_version == registry().get(audience).version
+        assert response.language == "de"
+        assert response.complete
+        assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+def test_every_question_type_is_stored_with_its_value(app, respondent):
+    person = respondent("families")
+    step_number(person.start().location)
+    r = person.post(
+        1,
+        {
+            "welcome": "4",
+            "info_channel": ["2", "98"],
+            "info_channel_other": "über die Nachbarin",
+            "info_enough": "0",
+        },
+    )
+    assert step_number(r.location) == 2
+    r = person.post(2, {"info_topics": "98", "info_topics_other": "Hausaufgaben"})
+    assert step_number(r.location) == 3
+    r = person.post(3, {"events_parents_evening": "1", "events_school_party": "3",
+                        "children_count": "2"})
+    assert r.status_code == 200  # "wish" opened on this page
+    assert 'name="wish"' in r.get_data(as_text=True)
+    r = person.post(3, {"events_parents_evening": "1", "events_school_party": "3",
+                        "children_count": "2", "wish": "Abends, nicht vormittags"})
+    assert r.location.endswith("/danke")
+    assert stored(app) == {
+        "welcome": [4],
+        "info_channel": [2, 98],
+        "info_channel_other": ["über die Nachbarin"],
+        "info_enough": [0],
+        "info_topics": [98],
+        "info_topics_other": ["Hausaufgaben"],
+        "events_parents_evening": [1],
+        "events_school_party": [3],
+        "children_count": [2.0],
+        "wish": ["Abends, nicht vormittags"],
+    }
+
+
+def test_smiley_and_one_question_per_screen(app, respondent):
+    person = respondent("children")
+    assert step_number(person.start().location) == 1
+    page = person.open("/1").get_data(as_text=True)
+    assert page.count("<svg") == 5 and 'name="feel_home"' not in page
+    r = person.post(1, {"feel_school": "5"})
+    assert step_number(r.location) == 2
+    assert person.open("/2").get_data(as_text=True).count("<svg") == 3
+    person.post(2, {"feel_home": "1"})
+    person.post(3, {"adult_school": "99"})
+    r = person.post(4, {"afterschool": ["1", "3"]})
+    assert r.location.endswith("/danke")
+    assert stored(app) == {"feel_school": [5], "feel_home": [1], "adult_school": [99],
+                           "afterschool": [1, 3]}
+
+
+def test_back_and_forward_keep_every_answer(app, respondent):
+    person = respondent("families")
+    person.start()
+    person.post(1, {"welcome": "2", "info_channel": ["1", "3"], "info_enough": "1"})
+    # page 2 is hidden (info_enough is yes): next is page 3
+    page3 = person.open("/3").get_data(as_text=True)
+    assert "Elternabend" in page3
+    r = person.post(3, {"children_count": "4"}, action="back")
+    assert step_number(r.location) == 1  # back skips the hidden page
+    page1 = person.open("/1").get_data(as_text=True)
+    assert checked(page1) == {("welcome", "2"), ("info_channel", "1"), ("info_channel", "3"),
+                              ("info_enough", "1")}
+    page3 = person.open("/3").get_data(as_text=True)
+    assert 'value="4"' in page3  # typed on page 3 before going back
+
+
+def test_back_keeps_even_an_invalid_entry(app, respondent):
+    person = respondent("families")
+    person.start()
+    person.post(1, {"welcome": "3", "info_enough": "1"})
+    person.post(3, {"children_count": "zwei"}, action="back")
+    assert 'value="zwei"' in person.open("/3").get_data(as_text=True)
+
+
+def test_resume_after_closing_the_browser(app, respondent):
+    person = respondent("families")
+    person.start()
+    person.post(1, {"welcome": "3", "info_enough": "1"})
+    # A new browser process on the same device: only the (persistent) cookie survives.
+    cookie = person.client.get_cookie("mitwirken")
+    assert cookie is not None and cookie.expires is not None, "the session cookie must outlive the browser"
+    later = respondent("families")
+    later.client.set_cookie("mitwirken", cookie.value)
+    intro = later.open().get_data(as_text=True)
+    assert "Weitermachen" in intro
+    r = later.client.post(f"/s/{later.token}/start", data={"csrf_token": later.csrf})
+    assert step_number(r.location) == 1
+    assert checked(later.open("/1").get_data(as_text=True)) == {("welcome", "3"), ("info_enough", "1")}
+
+
+def test_validation_error_keeps_everything_typed(app, respondent):
+    person = respondent("families")
+    person.start()
+    r = person.post(1, {"info_channel": ["1", "98"], "info_channel_other": "", "info_enough": "0"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert 'id="err-welcome"' in html and 'aria-describedby="err-welcome"' in html
+    assert "Bitte beantworten Sie diese Frage." in html
+    assert 'id="err-info_channel_other"' in html  # "other" ticked, nothing written
+    assert checked(html) == {("info_channel", "1"), ("info_channel", "98"), ("info_enough", "0")}
+    person.post(1, {"welcome": "1", "info_enough": "1"})
+    r = person.post(3, {"children_count": "12", "events_talk": "2"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert 'value="12"' in html and "von 1 bis 9" in html
+    assert ("events_talk", "2") in checked(html)
+
+
+def test_show_if_hides_pages_and_drops_answers_that_become_hidden(app, respondent):
+    person = respondent("families")
+    person.start()
+    r = person.post(1, {"welcome": "3", "info_enough": "0"})
+    assert step_number(r.location) == 2
+    person.post(2, {"info_topics": "1"})
+    # Going back and answering "yes" hides page 2: its answer must not be stored.
+    person.post(2, {"info_topics": "1"}, action="back")
+    r = person.post(1, {"welcome": "3", "info_enough": "1"})
+    assert step_number(r.location) == 3
+    assert person.open("/2").status_code == 302  # a hidden page moves on
+    with app.app_context():
+        draft = db.session.scalar(select(Draft))
+        assert "info_topics" not in draft.answers
+    # "wish" shows only if parents' evenings were rare; "always" keeps it hidden.
+    r = person.post(3, {"events_parents_evening": "3", "wish": "abends"})
+    assert r.location.endswith("/danke")
+    values = stored(app)
+    assert "info_topics" not in values and "wish" not in values
+
+
+def test_hidden_question_is_not_rendered(app, respondent):
+    person = respondent("partners")
+    person.start()
+    html = person.open("/1").get_data(as_text=True)
+    assert 'name="cooperation_good"' not in html  # needs schools_count > 0
+    r = person.post(1, {"kind": "2", "schools_count": "3"})
+    assert r.status_code == 200 and 'name="cooperation_good"' in r.get_data(as_text=True)
+
+
+def test_double_submit_stores_one_response(app, respondent):
+    person = respondent("staff")
+    person.start()
+    person.post(1, {"role": "1"})
+    first = person.post(2, {"partners_known": "1"})
+    again = person.post(2, {"partners_known": "1"})  # double tap / back and resubmit
+    assert first.location.endswith("/danke") and again.location.endswith("/danke")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_expired_or_foreign_draft_gets_a_friendly_page(app, respondent):
+    person = respondent("staff")
+    r = person.client.get(f"/s/{person.token}/1")
+    assert r.status_code == 410
+    assert "neu beginnen" in r.get_data(as_text=True)
+
+
+def test_unknown_revoked_and_closed_links(app, respondent, links):
+    person = respondent("families")
+    r = person.client.get("/s/doesnotexist")
+    assert r.status_code == 404 and "Diesen Link gibt es nicht" in r.get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Link, links["staff"]).revoked = True
+        db.session.commit()
+    r = person.client.get(f"/s/{links['staff']}")
+    assert r.status_code == 410 and "beendet" in r.get_data(as_text=True)
+    with app.app_context():
+        db.session.scalar(select(Campaign)).is_open = False
+        db.session.commit()
+    assert person.client.get(f"/s/{links['families']}").status_code == 410
+    assert "Traceback" not in r.get_data(as_text=True)
+
+
+def test_a_post_without_csrf_token_is_refused(app, respondent):
+    person = respondent("families")
+    r = person.client.post(f"/s/{person.token}/start")
+    assert r.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+def test_pages_work_without_javascript_and_are_private(app, respondent):
+    person = respondent("families")
+    person.start()
+    r = person.open("/1")
+    html = r.get_data(as_text=True)
+    assert "<script" not in html
+    assert "script-src" not in r.headers["Content-Security-Policy"]  # default-src 'none'
+    assert r.headers["Cache-Control"] == "no-store"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
+    assert '<fieldset class="q scale' in html and "<legend>" in html
+    assert 'lang="de" dir="ltr"' in html
