@@ -51,7 +51,7 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
         with db.engine.begin() as conn:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(delete(table))
-        db.engine.dispose()
+    app.extensions["survey_db"].engine.dispose()
 
 
 @pytest.fixture
@@ -100,8 +100,10 @@ class Respondent:
 
 @pytest.fixture
 def respondent(app: Flask, links: dict[str, str]):
-    def make(audience: str = "families", **client_kwargs) -> Respondent:
-        return Respondent(app.test_client(**client_kwargs), links[audience])
+    def make(audience: str = "families", environ: dict | None = None) -> Respondent:
+        client = app.test_client()
+        client.environ_base.update(environ or {})
+        return Respondent(client, links[audience])
 
     return make
 
