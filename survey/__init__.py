@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: config -> extensions -> blueprints -> CLI -> error handlers."""
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app: config -> extensions -> blueprints -> CLI -> error handlers.
+
+    The instance folder (database, secret key, config.py) is ``instance/`` in the
+    project unless ``instance_path`` or ``SURVEY_INSTANCE_PATH`` names another.
+    """
+    instance_path = instance_path or os.environ.get("SURVEY_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        instance_relative_config=True,
+    )
 
     from survey.config import load_config
 
@@ -32,7 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(respond_bp)
 
-    from survey.core.cli import register_commands
+    from survey.cli import register_commands
 
     register_commands(app)
     return app

@@ -20,7 +20,6 @@ from sqlalchemy import delete, text
 from survey import create_app
 from survey.core import clock, migrate
 from survey.core.db import Base, make_engine
-from survey.distribution.models import Link
 from survey.distribution.services import ensure_demo
 from survey.extensions import db
 
@@ -47,10 +46,9 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     monkeypatch.setattr(clock, "today", lambda: TODAY)
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True})
     yield app
-    with app.app_context():
-        with db.engine.begin() as conn:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(delete(table))
+    with app.app_context(), db.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(delete(table))
     app.extensions["survey_db"].engine.dispose()
 
 

@@ -18,9 +18,8 @@ from survey.distribution.models import (
     School,
 )
 
-
 #: No 0/o, 1/l/i: a token copied from a printed flyer must not be misread.
-TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 (an alphabet, not a secret)
 
 
 def new_token(length: int = 12) -> str:

@@ -27,9 +27,13 @@ def test_200_parallel_submissions_all_arrive_once(app, links):
         list(pool.map(lambda role: _answer_staff(app, links["staff"], role), roles))
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)) == 200
-        role_counts = dict(db.session.execute(
-            select(Answer.code, func.count()).where(Answer.variable == "role").group_by(Answer.code)
-        ).all())
+        role_counts = dict(
+            db.session.execute(
+                select(Answer.code, func.count())
+                .where(Answer.variable == "role")
+                .group_by(Answer.code)
+            ).all()
+        )
         assert role_counts == {1: 50, 2: 50, 3: 50, 4: 50}
         assert db.session.scalar(select(func.count()).select_from(Answer)) == 600
         assert db.session.scalar(select(func.count()).select_from(Draft)) == 0

@@ -15,7 +15,6 @@ from survey.questionnaires.registry import registry
 from survey.respond.models import Answer, Draft, Response
 from survey.respond.steps import all_steps
 
-
 CHECKED = re.compile(r'name="([^"]+)" value="([^"]*)" checked')
 
 
@@ -86,12 +85,20 @@ def test_every_question_type_is_stored_with_its_value(app, respondent):
     assert step_number(r.location) == 2
     r = person.post(2, {"info_topics": "98", "info_topics_other": "Hausaufgaben"})
     assert step_number(r.location) == 3
-    r = person.post(3, {"events_parents_evening": "1", "events_school_party": "3",
-                        "children_count": "2"})
+    r = person.post(
+        3, {"events_parents_evening": "1", "events_school_party": "3", "children_count": "2"}
+    )
     assert r.status_code == 200  # "wish" opened on this page
     assert 'name="wish"' in r.get_data(as_text=True)
-    r = person.post(3, {"events_parents_evening": "1", "events_school_party": "3",
-                        "children_count": "2", "wish": "Abends, nicht vormittags"})
+    r = person.post(
+        3,
+        {
+            "events_parents_evening": "1",
+            "events_school_party": "3",
+            "children_count": "2",
+            "wish": "Abends, nicht vormittags",
+        },
+    )
     assert r.location.endswith("/danke")
     assert stored(app) == {
         "welcome": [4],
@@ -119,8 +126,12 @@ def test_smiley_and_one_question_per_screen(app, respondent):
     person.post(3, {"adult_school": "99"})
     r = person.post(4, {"afterschool": ["1", "3"]})
     assert r.location.endswith("/danke")
-    assert stored(app) == {"feel_school": [5], "feel_home": [1], "adult_school": [99],
-                           "afterschool": [1, 3]}
+    assert stored(app) == {
+        "feel_school": [5],
+        "feel_home": [1],
+        "adult_school": [99],
+        "afterschool": [1, 3],
+    }
 
 
 def test_back_and_forward_keep_every_answer(app, respondent):
@@ -133,8 +144,12 @@ def test_back_and_forward_keep_every_answer(app, respondent):
     r = person.post(3, {"children_count": "4"}, action="back")
     assert step_number(r.location) == 1  # back skips the hidden page
     page1 = person.open("/1").get_data(as_text=True)
-    assert checked(page1) == {("welcome", "2"), ("info_channel", "1"), ("info_channel", "3"),
-                              ("info_enough", "1")}
+    assert checked(page1) == {
+        ("welcome", "2"),
+        ("info_channel", "1"),
+        ("info_channel", "3"),
+        ("info_enough", "1"),
+    }
     page3 = person.open("/3").get_data(as_text=True)
     assert 'value="4"' in page3  # typed on page 3 before going back
 
@@ -153,14 +168,19 @@ def test_resume_after_closing_the_browser(app, respondent):
     person.post(1, {"welcome": "3", "info_enough": "1"})
     # A new browser process on the same device: only the (persistent) cookie survives.
     cookie = person.client.get_cookie("mitwirken")
-    assert cookie is not None and cookie.expires is not None, "the session cookie must outlive the browser"
+    assert cookie is not None and cookie.expires is not None, (
+        "the session cookie must outlive the browser"
+    )
     later = respondent("families")
     later.client.set_cookie("mitwirken", cookie.value)
     intro = later.open().get_data(as_text=True)
     assert "Weitermachen" in intro
     r = later.client.post(f"/s/{later.token}/start", data={"csrf_token": later.csrf})
     assert step_number(r.location) == 1
-    assert checked(later.open("/1").get_data(as_text=True)) == {("welcome", "3"), ("info_enough", "1")}
+    assert checked(later.open("/1").get_data(as_text=True)) == {
+        ("welcome", "3"),
+        ("info_enough", "1"),
+    }
 
 
 def test_validation_error_keeps_everything_typed(app, respondent):

@@ -1,6 +1,7 @@
 """The ``survey`` command: one Click group, also reachable as ``flask --app survey``.
 
-Each feature adds its commands here; commands parse, call a service and print.
+The root of the command tree: app-wide commands live here, each feature brings
+its own (``survey/<feature>/cli.py``). Commands parse, call a service and print.
 """
 
 from __future__ import annotations
