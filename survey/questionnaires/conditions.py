@@ -20,6 +20,8 @@ answer ``x`` includes 3.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +36,7 @@ class ConditionError(ValueError):
 
 _TOKEN = re.compile(
     r"""\s*(?:
-        (?P<number>-?\d+(?:\.\d+)?)
+        (?P<number>-?\d{1,15}(?:\.\d{1,15})?)
       | (?P<string>'[^'\\]*'|"[^"\\]*")
       | (?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,)
       | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
@@ -119,6 +121,7 @@ class _Parser:
     def __init__(self, source: str) -> None:
         self.tokens = _tokenize(source)
         self.i = 0
+        self.depth = 0
 
     @property
     def tok(self) -> _Tok:
@@ -162,8 +165,19 @@ class _Parser:
 
     def not_(self) -> Node:
         if self.take("kw", "not"):
-            return Not(self.not_())
+            with self.nested():
+                return Not(self.not_())
         return self.compare()
+
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ConditionError(
+                f"the condition is nested deeper than {MAX_DEPTH} levels", self.tok.pos
+            )
+        yield
+        self.depth -= 1
 
     def compare(self) -> Node:
         tok = self.tok
@@ -176,7 +190,8 @@ class _Parser:
             self.expect("op", ")", "')'")
             return Answered(Name(name_tok.text, name_tok.pos), negate=tok.text == "unanswered")
         if self.take("op", "("):
-            node = self.or_()
+            with self.nested():
+                node = self.or_()
             self.expect("op", ")", "')'")
             return node
         left = self.value()
@@ -263,7 +278,14 @@ class Condition:
         return _eval(self.tree, answers)
 
 
+#: Conditions are short; limits keep hostile or broken input from exhausting the parser.
+MAX_LENGTH = 500
+MAX_DEPTH = 20
+
+
 def parse(source: str) -> Condition:
+    if len(source) > MAX_LENGTH:
+        raise ConditionError(f"the condition is longer than {MAX_LENGTH} characters")
     return Condition(source, _Parser(source).parse())
 
 
@@ -333,7 +355,7 @@ def _eval(node: Node, answers: dict[str, Any]) -> bool:
         return not _same(left, right)
     try:
         return _ORDER[node.op](_number(left), _number(right))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
 
 
@@ -344,5 +366,5 @@ def _number(value: Any) -> float:
 def _same(a: Any, b: Any) -> bool:
     try:
         return float(a) == float(b)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return str(a) == str(b)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 from survey.questionnaires import conditions
@@ -112,7 +113,13 @@ class Questionnaire:
                     options[question.id] = resolve_choices(question, model.choices)
                 if question.show_if:
                     conds[question.id] = conditions.parse(question.show_if)
-        return cls(file=model, version=version, path=path, options=options, conditions=conds)
+        return cls(
+            file=model,
+            version=version,
+            path=path,
+            options=MappingProxyType(options),
+            conditions=MappingProxyType(conds),
+        )
 
     # Plain accessors keep callers away from the file model's layout.
     @property

@@ -26,6 +26,7 @@ from survey.questionnaires.definition import (
 )
 from survey.questionnaires.model import (
     DONT_KNOW,
+    OTHER,
     QUESTION_TYPES,
     MatrixQuestion,
     NumberQuestion,
@@ -53,15 +54,27 @@ def load_file(path: Path) -> Questionnaire:
     try:
         model = QuestionnaireFile.model_validate(_plain(raw))
     except ValidationError as exc:
-        for err in exc.errors():
+        errors = exc.errors()
+        for err in errors:
             loc = tuple(err["loc"])
+            if err["type"] == "too_short" and any(
+                len(other["loc"]) > len(loc) and tuple(other["loc"][: len(loc)]) == loc
+                for other in errors
+            ):
+                continue  # "too few questions" only because a question inside failed
+            if err["type"] == "union_tag_invalid":
+                loc += ("type",)
             problems.append(Problem(path, locate(raw, loc), _describe(err, raw)))
-        raise ProblemList(problems) from None
+        raise ProblemList(_by_line(problems)) from None
     for loc, message in semantic_problems(model):
         problems.append(Problem(path, locate(raw, loc), message))
     if problems:
-        raise ProblemList(problems)
+        raise ProblemList(_by_line(problems))
     return Questionnaire.build(model, version=content_version(raw), path=path)
+
+
+def _by_line(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: p.line)
 
 
 class ProblemList(Exception):
@@ -163,7 +176,7 @@ def _line_of(container: Any, key: Any, default: int) -> int:
         pos = lc.key(key) if isinstance(container, dict) else lc.item(key)
     except (KeyError, IndexError, TypeError):
         return default
-    return pos[0] + 1
+    return pos[0] + 1 if pos else default  # a tagged node may carry no position
 
 
 def _describe(err: dict[str, Any], raw: Any) -> str:
@@ -190,21 +203,16 @@ def _describe(err: dict[str, Any], raw: Any) -> str:
 
 def _where(loc: Loc, raw: Any) -> str:
     """'question x: ' when the error sits inside a question whose id is known."""
-    node, label = raw, ""
+    kinds = {"pages": "page", "questions": "question", "items": "item"}
+    node, label, container = raw, "", ""
     for part in loc:
-        if (
-            isinstance(node, dict)
-            and part in node
-            or isinstance(node, list)
-            and isinstance(part, int)
-            and 0 <= part < len(node)
-        ):
-            node = node[part]
-        else:
+        if isinstance(node, dict) and part in node:
+            container = str(part)
+        elif not (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             continue
-        if isinstance(node, dict) and isinstance(node.get("id"), str):
-            kind = "question" if "type" in node else "page" if "questions" in node else "item"
-            label = f"{kind} '{node['id']}': "
+        node = node[part]
+        if isinstance(node, dict) and isinstance(node.get("id"), str) and container in kinds:
+            label = f"{kinds[container]} '{node['id']}': "
     return label
 
 
@@ -281,6 +289,12 @@ def semantic_problems(model: QuestionnaireFile) -> list[tuple[Loc, str]]:
     return problems
 
 
+RESERVED = {
+    DONT_KNOW: 'reserved for "don\'t know": use dont_know: true',
+    OTHER: 'reserved for "other": use other: true',
+}
+
+
 def _choice_list_problems(choices: tuple[Any, ...], loc: Loc) -> list[tuple[Loc, str]]:
     problems = []
     values = [c.value for c in choices]
@@ -289,13 +303,8 @@ def _choice_list_problems(choices: tuple[Any, ...], loc: Loc) -> list[tuple[Loc,
             problems.append(
                 (loc + (i, "value"), f"the code {value} is used twice in this choice list")
             )
-        if value == DONT_KNOW:
-            problems.append(
-                (
-                    loc + (i, "value"),
-                    f'the code {DONT_KNOW} is reserved for "don\'t know": use dont_know: true',
-                )
-            )
+        if value in RESERVED:
+            problems.append((loc + (i, "value"), f"the code {value} is {RESERVED[value]}"))
     if not choices:
         problems.append((loc, "a choice list needs at least one choice"))
     return problems
@@ -321,16 +330,16 @@ def _condition_problems(
         if name.name not in seen:
             if name.name in later:
                 where = (
-                    "a later page"
+                    "on a later page"
                     if later[name.name] > page
                     else "later on the same page"
                     if order is not None
-                    else "the same page"
+                    else "on the same page"
                 )
                 problems.append(
                     (
                         loc,
-                        f"show_if names '{name.name}', which comes on {where}: "
+                        f"show_if names '{name.name}', which comes {where}: "
                         "a condition may only use answers given before",
                     )
                 )

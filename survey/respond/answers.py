@@ -19,6 +19,8 @@ Raw = Mapping[str, list[str]]
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w])(?:\+|00)?\d(?:[\s/().-]{0,2}\d){5,}(?![\w])")
 REDACTED = "[entfernt]"
+#: Larger answers to a number question are not plausible and would not fit every column type.
+MAX_NUMBER = 10**9
 
 
 def scrub(text: str) -> str:
@@ -37,7 +39,8 @@ def typed_value(kind: VariableKind, raw: list[str]) -> Any:
         if kind == "code":
             return int(values[0])
         if kind == "number":
-            return int(values[0])
+            number = int(values[0])
+            return number if abs(number) <= MAX_NUMBER else None
     except ValueError:
         return None
     return values[0]

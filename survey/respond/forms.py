@@ -25,6 +25,7 @@ from survey.questionnaires.model import (
     SingleQuestion,
     TextQuestion,
 )
+from survey.respond.answers import MAX_NUMBER
 
 REQUIRED = _l("Bitte beantworten Sie diese Frage.")
 
@@ -93,7 +94,11 @@ def _fields(questionnaire: Questionnaire, q: Question):
                 q.label,
                 validators=[
                     presence,
-                    NumberRange(q.min, q.max, message=_number_message(q.min, q.max)),
+                    NumberRange(
+                        -MAX_NUMBER if q.min is None else q.min,
+                        MAX_NUMBER if q.max is None else q.max,
+                        message=_number_message(q.min, q.max),
+                    ),
                 ],
             ),
         )
