@@ -43,3 +43,15 @@ def _questionnaire_dir() -> str:
         return current_app.config["QUESTIONNAIRE_DIR"]
     except RuntimeError:  # outside an app: the default folder
         return Defaults.QUESTIONNAIRE_DIR
+
+
+@click.command("schema")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+def schema_command(output: Path | None) -> None:
+    """Print (or write) the JSON Schema of the questionnaire format."""
+    from survey.questionnaires.schema import json_schema_text
+
+    if output:
+        output.write_text(json_schema_text(), encoding="utf-8")
+    else:
+        click.echo(json_schema_text(), nl=False)
