@@ -12,8 +12,8 @@ run: $(STAMP)
 	$(BIN)/survey serve
 
 test: $(STAMP)
-	$(BIN)/ruff check survey tests benchmarks
-	$(BIN)/ruff format --check survey tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/survey check
 	$(BIN)/python -m pytest
