@@ -71,7 +71,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
-        return (
-            render_template("error.html", title=error.name, message=error.description),
-            error.code or 500,
-        )
+        from flask_babel import gettext as _
+
+        if error.code == 404:
+            title, message = _("Diese Seite gibt es nicht"), _("Bitte prüfen Sie die Adresse.")
+        else:  # rare for respondents; Werkzeug's own wording is precise enough
+            title, message = error.name, error.description
+        return render_template("error.html", title=title, message=message), error.code or 500

@@ -251,6 +251,8 @@ def test_expired_or_foreign_draft_gets_a_friendly_page(app, respondent):
 
 def test_unknown_revoked_and_closed_links(app, respondent, links):
     person = respondent("families")
+    r = person.client.get("/nowhere")
+    assert r.status_code == 404 and "Diese Seite gibt es nicht" in r.get_data(as_text=True)
     r = person.client.get("/s/doesnotexist")
     assert r.status_code == 404 and "Diesen Link gibt es nicht" in r.get_data(as_text=True)
     with app.app_context():
