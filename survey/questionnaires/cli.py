@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from survey.config import Defaults
-from survey.questionnaires.loader import load_paths
+from survey.questionnaires.loader import (
+    THEMES_FILE,
+    ProblemList,
+    load_paths,
+    load_themes,
+    questionnaire_files,
+)
 
 
 @click.command("check")
@@ -17,11 +23,18 @@ def check_command(paths: tuple[Path, ...]) -> None:
     """Validate questionnaire files (default: every file in questionnaires/)."""
     files: list[Path] = []
     for path in paths or (Path(_questionnaire_dir()),):
-        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
-    if not files:
+        files.extend(questionnaire_files(path) if path.is_dir() else [path])
+    themes = [f for f in files if f.name == THEMES_FILE]
+    files = [f for f in files if f.name != THEMES_FILE]
+    if not files and not themes:
         click.echo("no questionnaire files found", err=True)
         sys.exit(1)
     found, problems = load_paths(files)
+    for path in themes:  # named explicitly: check it on its own too
+        try:
+            load_themes(path)
+        except ProblemList as exc:
+            problems.extend(p for p in exc.problems if str(p) not in map(str, problems))
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -46,12 +59,20 @@ def _questionnaire_dir() -> str:
 
 
 @click.command("schema")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
-def schema_command(output: Path | None) -> None:
-    """Print (or write) the JSON Schema of the questionnaire format."""
-    from survey.questionnaires.schema import json_schema_text
+@click.option(
+    "--output-dir",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write questionnaire.schema.json and themes.schema.json there (e.g. docs/).",
+)
+def schema_command(output_dir: Path | None) -> None:
+    """Print (or write) the JSON Schemas of the questionnaire and themes files."""
+    from survey.questionnaires.schema import SCHEMAS, json_schema_text
 
-    if output:
-        output.write_text(json_schema_text(), encoding="utf-8")
-    else:
+    if output_dir is None:
         click.echo(json_schema_text(), nl=False)
+        return
+    output_dir.mkdir(parents=True, exist_ok=True)
+    for name in SCHEMAS:
+        (output_dir / name).write_text(json_schema_text(name), encoding="utf-8")
+        click.echo(f"wrote {output_dir / name}", err=True)

@@ -19,15 +19,19 @@ from survey.questionnaires.model import (
     OTHER,
     YES,
     Choice,
+    CountRule,
+    IndicatorRef,
     MatrixQuestion,
     MultiQuestion,
     NumberQuestion,
     Page,
     Question,
     QuestionnaireFile,
+    ScaleQuestion,
     SingleQuestion,
     SmileyQuestion,
     TextQuestion,
+    ThemesFile,
     YesNoQuestion,
 )
 
@@ -75,6 +79,20 @@ def variables_of(question: Any) -> list[str]:
     return names
 
 
+def measured(question: Any) -> list[tuple[str, str | None, tuple[IndicatorRef, ...]]]:
+    """(variable, theme, indicator refs) for each variable a question measures."""
+    if isinstance(question, MatrixQuestion):
+        return [
+            (
+                f"{question.id}_{item.id}",
+                item.theme or question.theme,
+                indicator_refs(item.indicator) or indicator_refs(question.indicator),
+            )
+            for item in question.items
+        ]
+    return [(question.id, question.theme, indicator_refs(question.indicator))]
+
+
 def variable_kind(question: Any, variable: str) -> VariableKind:
     if (
         isinstance(question, TextQuestion)
@@ -89,6 +107,45 @@ def variable_kind(question: Any, variable: str) -> VariableKind:
     return "code"
 
 
+def indicator_refs(value: Any) -> tuple[IndicatorRef, ...]:
+    """The item's ``indicator`` field, in its one long form."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, tuple) else (value,)
+    return tuple(IndicatorRef(id=v) if isinstance(v, str) else v for v in items)
+
+
+ORDERED = (ScaleQuestion, MatrixQuestion, SmileyQuestion)
+
+
+def counted_codes(question: Any, options: tuple[Choice, ...], rule: CountRule) -> tuple[int, ...]:
+    """The codes that count for an indicator; ValueError says why a rule does not fit."""
+    points = [c.value for c in options if c.value not in (DONT_KNOW, OTHER)]
+    if isinstance(rule, tuple):
+        known = {c.value for c in options} - {DONT_KNOW}
+        unknown = [code for code in rule if code not in known]
+        if unknown:
+            raise ValueError(f"has no answer {', '.join(map(str, unknown))} to count")
+        return rule
+    if rule in ("yes", "no"):
+        if not isinstance(question, YesNoQuestion):
+            raise ValueError(f"'{rule}' fits only yes/no questions")
+        return (YES,) if rule == "yes" else (NO,)
+    if not isinstance(question, ORDERED):
+        raise ValueError(f"'{rule}' needs an ordered scale (scale, matrix, smiley)")
+    n = int(rule[-1])
+    if len(points) <= n:
+        raise ValueError(f"'{rule}' would count every point of a {len(points)}-point scale")
+    return tuple(points[-n:] if rule.startswith("top") else points[:n])
+
+
+@dataclass(frozen=True)
+class IndicatorUse:
+    indicator: str
+    variable: str
+    codes: tuple[int, ...]
+
+
 @dataclass(frozen=True)
 class Questionnaire:
     file: QuestionnaireFile
@@ -98,13 +155,25 @@ class Questionnaire:
     options: Mapping[str, tuple[Choice, ...]] = field(repr=False)
     #: question or page id -> parsed show_if
     conditions: Mapping[str, conditions.Condition] = field(repr=False)
+    #: which answers to which variable count for which indicator
+    indicators: tuple[IndicatorUse, ...] = field(default=(), repr=False)
+    #: variable -> theme
+    themes: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
-        cls, model: QuestionnaireFile, version: str, path: Path | None = None
+        cls,
+        model: QuestionnaireFile,
+        version: str,
+        path: Path | None = None,
+        catalogue: ThemesFile | None = None,
     ) -> Questionnaire:
+        """Resolve choices, parse conditions, link themes and indicators (the file is valid)."""
         options: dict[str, tuple[Choice, ...]] = {}
         conds: dict[str, conditions.Condition] = {}
+        uses: list[IndicatorUse] = []
+        themes: dict[str, str] = {}
+        defaults = {i.id: i.counts for i in catalogue.indicators} if catalogue else {}
         for page in model.pages:
             if page.show_if:
                 conds["page:" + page.id] = conditions.parse(page.show_if)
@@ -113,12 +182,22 @@ class Questionnaire:
                     options[question.id] = resolve_choices(question, model.choices)
                 if question.show_if:
                     conds[question.id] = conditions.parse(question.show_if)
+                for variable, theme, refs in measured(question):
+                    if theme:
+                        themes[variable] = theme
+                    for ref in refs:
+                        rule = ref.counts or defaults.get(ref.id)
+                        if rule is not None:
+                            codes = counted_codes(question, options[question.id], rule)
+                            uses.append(IndicatorUse(ref.id, variable, codes))
         return cls(
             file=model,
             version=version,
             path=path,
             options=MappingProxyType(options),
             conditions=MappingProxyType(conds),
+            indicators=tuple(uses),
+            themes=MappingProxyType(themes),
         )
 
     # Plain accessors keep callers away from the file model's layout.

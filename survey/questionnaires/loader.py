@@ -20,6 +20,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from survey.questionnaires import conditions
 from survey.questionnaires.definition import (
     Questionnaire,
+    counted_codes,
+    indicator_refs,
     resolve_choices,
     variable_kind,
     variables_of,
@@ -31,6 +33,7 @@ from survey.questionnaires.model import (
     MatrixQuestion,
     NumberQuestion,
     QuestionnaireFile,
+    ThemesFile,
 )
 
 Loc = tuple[str | int, ...]
@@ -45,8 +48,52 @@ class Problem(Exception):
         return f"{self.path}:{self.line}: {self.message}"
 
 
-def load_file(path: Path) -> Questionnaire:
-    """Load one file; raise ``ProblemList`` with every problem found."""
+#: The shared catalogue of themes and indicators, beside the questionnaires.
+THEMES_FILE = "themes.yaml"
+
+
+def load_themes(path: Path) -> ThemesFile:
+    """The catalogue of themes and indicators; raise ``ProblemList`` with every problem."""
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ProblemList([Problem(path, 1, "the file must be a mapping with themes, indicators")])
+    try:
+        catalogue = ThemesFile.model_validate(_plain(raw))
+    except ValidationError as exc:
+        raise ProblemList(_by_line(_schema_problems(path, raw, exc))) from None
+    problems: list[Problem] = []
+    theme_ids = [t.id for t in catalogue.themes]
+    for i, theme_id in enumerate(theme_ids):
+        if theme_id in theme_ids[:i]:
+            problems.append(
+                Problem(path, locate(raw, ("themes", i, "id")), f"duplicate theme '{theme_id}'")
+            )
+    seen: set[str] = set()
+    for i, indicator in enumerate(catalogue.indicators):
+        loc: Loc = ("indicators", i)
+        if indicator.id in seen:
+            problems.append(
+                Problem(path, locate(raw, loc + ("id",)), f"duplicate indicator '{indicator.id}'")
+            )
+        seen.add(indicator.id)
+        if indicator.theme not in theme_ids:
+            problems.append(
+                Problem(
+                    path,
+                    locate(raw, loc + ("theme",)),
+                    f"indicator '{indicator.id}': unknown theme '{indicator.theme}'",
+                )
+            )
+    if problems:
+        raise ProblemList(_by_line(problems))
+    return catalogue
+
+
+def load_file(path: Path, catalogue: ThemesFile | None = None) -> Questionnaire:
+    """Load one file; raise ``ProblemList`` with every problem found.
+
+    With a ``catalogue``, every theme and indicator the file names must be defined there.
+    """
     raw = _read_yaml(path)
     problems: list[Problem] = []
     if not isinstance(raw, dict):
@@ -54,23 +101,28 @@ def load_file(path: Path) -> Questionnaire:
     try:
         model = QuestionnaireFile.model_validate(_plain(raw))
     except ValidationError as exc:
-        errors = exc.errors()
-        for err in errors:
-            loc = tuple(err["loc"])
-            if err["type"] == "too_short" and any(
-                len(other["loc"]) > len(loc) and tuple(other["loc"][: len(loc)]) == loc
-                for other in errors
-            ):
-                continue  # "too few questions" only because a question inside failed
-            if err["type"] == "union_tag_invalid":
-                loc += ("type",)
-            problems.append(Problem(path, locate(raw, loc), _describe(err, raw)))
-        raise ProblemList(_by_line(problems)) from None
-    for loc, message in semantic_problems(model):
+        raise ProblemList(_by_line(_schema_problems(path, raw, exc))) from None
+    for loc, message in semantic_problems(model) + catalogue_problems(model, catalogue):
         problems.append(Problem(path, locate(raw, loc), message))
     if problems:
         raise ProblemList(_by_line(problems))
-    return Questionnaire.build(model, version=content_version(raw), path=path)
+    return Questionnaire.build(model, version=content_version(raw), path=path, catalogue=catalogue)
+
+
+def _schema_problems(path: Path, raw: Any, exc: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    errors = exc.errors()
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] == "too_short" and any(
+            len(other["loc"]) > len(loc) and tuple(other["loc"][: len(loc)]) == loc
+            for other in errors
+        ):
+            continue  # "too few questions" only because a question inside failed
+        if err["type"] == "union_tag_invalid":
+            loc += ("type",)
+        problems.append(Problem(path, locate(raw, loc), _describe(err, raw)))
+    return problems
 
 
 def _by_line(problems: list[Problem]) -> list[Problem]:
@@ -84,16 +136,32 @@ class ProblemList(Exception):
 
 
 def load_directory(directory: Path) -> tuple[dict[str, Questionnaire], list[Problem]]:
-    """All ``*.yaml`` files of a folder: the valid definitions and every problem."""
-    return load_paths(sorted(Path(directory).glob("*.yaml")))
+    """All questionnaires of a folder, checked against its ``themes.yaml``."""
+    return load_paths(questionnaire_files(Path(directory)))
 
 
-def load_paths(paths: Iterable[Path]) -> tuple[dict[str, Questionnaire], list[Problem]]:
+def questionnaire_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if p.name != THEMES_FILE)
+
+
+def load_paths(
+    paths: Iterable[Path], themes: Path | None = None
+) -> tuple[dict[str, Questionnaire], list[Problem]]:
+    """Load questionnaires; the catalogue is ``themes`` or the ``themes.yaml`` beside them."""
     found: dict[str, Questionnaire] = {}
     problems: list[Problem] = []
+    catalogues: dict[Path, ThemesFile | None] = {}
     for path in paths:
+        themes_path = themes or path.parent / THEMES_FILE
+        if themes_path not in catalogues:
+            catalogues[themes_path] = None
+            if themes_path.exists():
+                try:
+                    catalogues[themes_path] = load_themes(themes_path)
+                except ProblemList as exc:
+                    problems.extend(exc.problems)
         try:
-            questionnaire = load_file(path)
+            questionnaire = load_file(path, catalogues[themes_path])
         except ProblemList as exc:
             problems.extend(exc.problems)
             continue
@@ -293,6 +361,61 @@ RESERVED = {
     DONT_KNOW: 'reserved for "don\'t know": use dont_know: true',
     OTHER: 'reserved for "other": use other: true',
 }
+
+
+def catalogue_problems(
+    model: QuestionnaireFile, catalogue: ThemesFile | None
+) -> list[tuple[Loc, str]]:
+    """Themes and indicators must be defined in the catalogue; count rules must fit the item."""
+    if catalogue is None:
+        return []
+    themes = {t.id for t in catalogue.themes}
+    indicators = {i.id: i for i in catalogue.indicators}
+    problems: list[tuple[Loc, str]] = []
+    for p_index, page in enumerate(model.pages):
+        for q_index, question in enumerate(page.questions):
+            q_loc: Loc = ("pages", p_index, "questions", q_index)
+            holders: list[tuple[Loc, Any]] = [(q_loc, question)]
+            if isinstance(question, MatrixQuestion):
+                holders += [(q_loc + ("items", i), item) for i, item in enumerate(question.items)]
+            options = resolve_choices(question, model.choices)
+            for loc, holder in holders:
+                if holder.theme and holder.theme not in themes:
+                    problems.append(
+                        (
+                            loc + ("theme",),
+                            f"'{holder.id}': unknown theme '{holder.theme}' "
+                            f"(define it in {THEMES_FILE})",
+                        )
+                    )
+                for ref in indicator_refs(holder.indicator):
+                    indicator = indicators.get(ref.id)
+                    if indicator is None:
+                        problems.append(
+                            (
+                                loc + ("indicator",),
+                                f"'{holder.id}': unknown indicator "
+                                f"'{ref.id}' (define it in {THEMES_FILE})",
+                            )
+                        )
+                        continue
+                    rule = ref.counts or indicator.counts
+                    if rule is None:
+                        problems.append(
+                            (
+                                loc + ("indicator",),
+                                f"'{holder.id}': say which answers count "
+                                f"for '{ref.id}' (counts: top2, yes, [1, 2] …)",
+                            )
+                        )
+                        continue
+                    try:
+                        counted_codes(question, options, rule)
+                    except ValueError as exc:
+                        problems.append(
+                            (loc + ("indicator",), f"'{holder.id}': indicator '{ref.id}' {exc}")
+                        )
+    return problems
 
 
 def _choice_list_problems(choices: tuple[Any, ...], loc: Loc) -> list[tuple[Loc, str]]:

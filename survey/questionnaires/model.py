@@ -35,9 +35,28 @@ class Choice(_Frozen):
     label: Text
 
 
+CountRule = Literal["top1", "top2", "bottom1", "bottom2", "yes", "no"] | tuple[int, ...]
+
+
+class IndicatorRef(_Frozen):
+    """Which answers to an item count for an indicator of the shared catalogue."""
+
+    id: Identifier
+    counts: CountRule | None = Field(
+        None,
+        description="top1/top2/bottom1/bottom2 (points of an ordered scale), yes/no, or a list "
+        "of codes (for multiple choice: those ticked). Default: the indicator's own.",
+    )
+
+
+IndicatorRefs = Identifier | IndicatorRef | tuple[Identifier | IndicatorRef, ...]
+
+
 class MatrixItem(_Frozen):
     id: Identifier
     label: Text
+    theme: Identifier | None = Field(None, description="Overrides the matrix's theme.")
+    indicator: IndicatorRefs | None = None
 
 
 class _Question(_Frozen):
@@ -45,7 +64,12 @@ class _Question(_Frozen):
     label: Text = Field(description="The question as the respondent reads it.")
     help: Text | None = Field(None, description="A short explanation shown under the question.")
     required: bool = False
-    theme: Identifier | None = Field(None, description="Links the same topic across perspectives.")
+    theme: Identifier | None = Field(
+        None, description="A theme of themes.yaml: links the same topic across perspectives."
+    )
+    indicator: IndicatorRefs | None = Field(
+        None, description="Indicator(s) of themes.yaml this item measures, and which answers count."
+    )
     show_if: str | None = Field(
         None, description="Condition in the small expression language; hidden when false."
     )
@@ -143,3 +167,27 @@ class QuestionnaireFile(_Frozen):
         default_factory=dict, description="Reusable choice lists, named."
     )
     pages: tuple[Page, ...] = Field(min_length=1)
+
+
+# --- the shared catalogue of themes and indicators (questionnaires/themes.yaml) ------------
+
+
+class Theme(_Frozen):
+    id: Identifier
+    label: Text
+    description: Text | None = None
+
+
+class Indicator(_Frozen):
+    id: Identifier
+    theme: Identifier
+    kind: Literal["need", "strength"] = Field(
+        description="need: a high share means something is missing; strength: something works."
+    )
+    label: Text = Field(description="What the share means, e.g. 'fühlen sich willkommen'.")
+    counts: CountRule | None = Field(None, description="Default rule for the items that use it.")
+
+
+class ThemesFile(_Frozen):
+    themes: tuple[Theme, ...] = Field(min_length=1)
+    indicators: tuple[Indicator, ...] = ()

@@ -1,0 +1,139 @@
+"""The shared catalogue of themes and indicators, and how questionnaires refer to it."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from survey.questionnaires.loader import ProblemList, load_paths, load_themes
+
+THEMES = """\
+themes:
+  - {id: welcome, label: Willkommen}
+  - {id: support, label: Unterstützung}
+indicators:
+  - {id: feel_welcome, theme: welcome, kind: strength, label: fühlen sich willkommen, counts: top2}
+  - {id: wants_help, theme: support, kind: need, label: wünschen sich Hilfe}
+"""
+
+HEAD = """\
+id: q
+audience: families
+title: T
+intro: I
+choices:
+  agree4:
+    - {value: 1, label: a}
+    - {value: 2, label: b}
+    - {value: 3, label: c}
+    - {value: 4, label: d}
+pages:
+  - id: p
+    questions:
+"""
+
+
+def write(tmp_path, questions: str, themes: str = THEMES):
+    (tmp_path / "themes.yaml").write_text(themes, encoding="utf-8")
+    path = tmp_path / "q.yaml"
+    path.write_text(HEAD + textwrap.indent(textwrap.dedent(questions), "      "), "utf-8")
+    return path
+
+
+def test_indicators_resolve_to_the_codes_that_count(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        - {id: welcome, type: scale, label: W, choices: agree4, dont_know: true,
+           theme: welcome, indicator: feel_welcome}
+        - id: help
+          type: multi
+          label: H
+          theme: support
+          choices: [{value: 1, label: x}, {value: 2, label: y}]
+          indicator: {id: wants_help, counts: [2]}
+        - id: m
+          type: matrix
+          label: M
+          choices: agree4
+          theme: welcome
+          items:
+            - {id: a, label: A, indicator: {id: feel_welcome, counts: bottom1}}
+            - {id: b, label: B, theme: support}
+        """,
+    )
+    found, problems = load_paths([path])
+    assert problems == []
+    q = found["q"]
+    assert [(u.indicator, u.variable, u.codes) for u in q.indicators] == [
+        ("feel_welcome", "welcome", (3, 4)),
+        ("wants_help", "help", (2,)),
+        ("feel_welcome", "m_a", (1,)),
+    ]
+    assert q.themes == {"welcome": "welcome", "help": "support", "m_a": "welcome", "m_b": "support"}
+
+
+@pytest.mark.parametrize(
+    ("questions", "line", "message"),
+    [
+        ("- {id: a, type: yesno, label: A, theme: nothing}\n", 14, "unknown theme 'nothing'"),
+        ("- {id: a, type: yesno, label: A, indicator: nope}\n", 14, "unknown indicator 'nope'"),
+        (
+            "- {id: a, type: yesno, label: A, indicator: wants_help}\n",
+            14,
+            "say which answers count",
+        ),
+        (
+            "- {id: a, type: yesno, label: A, indicator: feel_welcome}\n",
+            14,
+            "'top2' needs an ordered scale",
+        ),
+        (
+            "- {id: a, type: scale, label: A, choices: agree4, indicator: {id: wants_help, counts: yes}}\n",
+            14,
+            "'yes' fits only yes/no questions",
+        ),
+        (
+            "- {id: a, type: scale, label: A, choices: agree4, indicator: {id: wants_help, counts: [7]}}\n",
+            14,
+            "has no answer 7 to count",
+        ),
+        (
+            "- id: m\n  type: matrix\n  label: M\n  choices: agree4\n  items:\n"
+            "    - {id: a, label: A, theme: gone}\n",
+            19,
+            "'a': unknown theme 'gone'",
+        ),
+    ],
+)
+def test_undefined_themes_and_unfitting_indicators_are_refused(tmp_path, questions, line, message):
+    path = write(tmp_path, questions)
+    _found, problems = load_paths([path])
+    assert [str(p) for p in problems if message in str(p)] == [
+        f"{path}:{line}: " + next(p.message for p in problems if message in p.message)
+    ]
+
+
+def test_the_catalogue_itself_is_checked(tmp_path):
+    path = tmp_path / "themes.yaml"
+    path.write_text(
+        THEMES + "  - {id: feel_welcome, theme: welcome, kind: strength, label: again}\n"
+        "  - {id: orphan, theme: missing, kind: need, label: x}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ProblemList) as caught:
+        load_themes(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:7: duplicate indicator 'feel_welcome'",
+        f"{path}:8: indicator 'orphan': unknown theme 'missing'",
+    ]
+
+
+def test_check_command_reports_catalogue_problems(app, tmp_path):
+    from survey.questionnaires.cli import check_command
+
+    path = write(tmp_path, "- {id: a, type: yesno, label: A, theme: nothing}\n")
+    result = app.test_cli_runner().invoke(check_command, [str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{path}:14: 'a': unknown theme 'nothing'" in result.stdout
