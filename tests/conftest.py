@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -24,6 +25,9 @@ from survey.distribution.services import ensure_demo
 from survey.extensions import db
 
 TODAY = dt.date(2026, 11, 25)
+#: Small questionnaires whose exact content the flow tests rely on; the shipped
+#: instruments (questionnaires/) are tested generically in tests/test_instruments.py.
+FIXTURE_QUESTIONNAIRES = str(Path(__file__).parent / "fixtures" / "questionnaires")
 
 
 @pytest.fixture(scope="session")
@@ -42,9 +46,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+def app(database_url: str, monkeypatch: pytest.MonkeyPatch, request) -> Iterator[Flask]:
     monkeypatch.setattr(clock, "today", lambda: TODAY)
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            "QUESTIONNAIRE_DIR": getattr(request, "param", FIXTURE_QUESTIONNAIRES),
+        }
+    )
     yield app
     with app.app_context(), db.engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):

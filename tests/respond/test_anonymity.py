@@ -10,7 +10,7 @@ import urllib.request
 import uuid
 
 from answering import answers_for
-from conftest import step_number
+from conftest import FIXTURE_QUESTIONNAIRES, step_number
 from sqlalchemy import DateTime, Time, inspect, select, text
 from werkzeug.serving import make_server
 
@@ -83,7 +83,12 @@ def test_submission_date_is_a_day_or_a_week(app, respondent, database_url):
     from survey import create_app
 
     weekly = create_app(
-        {"DATABASE_URL": database_url, "SECRET_KEY": "t", "DATE_GRANULARITY": "week"}
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "t",
+            "DATE_GRANULARITY": "week",
+            "QUESTIONNAIRE_DIR": FIXTURE_QUESTIONNAIRES,
+        }
     )
     with weekly.app_context():
         from survey.distribution.services import ensure_demo
