@@ -85,10 +85,18 @@ def serve(host: str, port: int) -> None:
 def register_commands(app: Flask) -> None:
     """Attach every command to ``app.cli`` so that ``flask --app survey`` has them too."""
     from survey.distribution.cli import demo_command
-    from survey.questionnaires.cli import check_command, schema_command
+    from survey.questionnaires.cli import check_command, codebook_command, schema_command
     from survey.respond.cli import purge_command
 
-    for command in (db_group, serve, check_command, schema_command, demo_command, purge_command):
+    for command in (
+        db_group,
+        serve,
+        check_command,
+        codebook_command,
+        schema_command,
+        demo_command,
+        purge_command,
+    ):
         app.cli.add_command(command)
 
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from survey.config import Defaults
 from survey.questionnaires.loader import (
@@ -76,3 +77,20 @@ def schema_command(output_dir: Path | None) -> None:
     for name in SCHEMAS:
         (output_dir / name).write_text(json_schema_text(name), encoding="utf-8")
         click.echo(f"wrote {output_dir / name}", err=True)
+
+
+@click.command("codebook")
+@click.argument("questionnaire_id", metavar="QUESTIONNAIRE")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
+@with_appcontext
+def codebook_command(questionnaire_id: str, fmt: str) -> None:
+    """Print the codebook of a questionnaire: one row per variable."""
+    from survey.questionnaires.codebook import as_csv, as_markdown
+    from survey.questionnaires.registry import registry
+
+    questionnaire = registry().get(questionnaire_id)
+    if questionnaire is None:
+        known = ", ".join(sorted(registry().all()))
+        click.echo(f"unknown questionnaire '{questionnaire_id}' (known: {known})", err=True)
+        sys.exit(1)
+    click.echo(as_csv(questionnaire) if fmt == "csv" else as_markdown(questionnaire), nl=False)
