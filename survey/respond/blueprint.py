@@ -91,6 +91,19 @@ def start(token: str):
     return redirect(url_for(".step", token=token, number=first.number))
 
 
+@bp.post("/s/<token>/nein")
+def decline(token: str):
+    """Taking part is voluntary: saying no stores nothing and forgets any draft."""
+    link, questionnaire = _context(token)
+    draft = _current_draft(link)
+    if draft is not None:
+        services.discard_draft(db.session, draft)
+    drafts = dict(session.get(_DRAFTS, {}))
+    if drafts.pop(link.token, None):
+        session[_DRAFTS] = drafts
+    return render_template("respond/declined.html", token=token, audience=link.audience)
+
+
 @bp.route("/s/<token>/<int:number>", methods=["GET", "POST"])
 def step(token: str, number: int):
     link, questionnaire = _context(token)

@@ -81,6 +81,11 @@ def save_answers(
     session.commit()
 
 
+def discard_draft(session: Session, draft: Draft) -> None:
+    session.delete(draft)
+    session.commit()
+
+
 def prune_hidden(questionnaire: Questionnaire, raw: dict[str, list[str]]) -> dict[str, list[str]]:
     # Hiding can cascade (a hidden answer may hide more), so repeat until stable.
     while True:

@@ -286,3 +286,21 @@ def test_pages_work_without_javascript_and_are_private(app, respondent):
     assert r.headers["Referrer-Policy"] == "no-referrer"
     assert '<fieldset class="q scale' in html and "<legend>" in html
     assert 'lang="de" dir="ltr"' in html
+
+
+def test_saying_no_stores_nothing_and_forgets_the_draft(app, respondent):
+    child = respondent("children")
+    intro = child.open().get_data(as_text=True)
+    assert "Ich möchte nicht mitmachen" in intro
+    r = child.client.post(f"/s/{child.token}/nein", data={"csrf_token": child.csrf})
+    assert r.status_code == 200 and "Es wurde nichts gespeichert" in r.get_data(as_text=True)
+    parent = respondent("families")
+    parent.start()
+    parent.post(1, {"welcome": "2"}, action="back")
+    parent.open()
+    r = parent.client.post(f"/s/{parent.token}/nein", data={"csrf_token": parent.csrf})
+    assert "Sie nehmen nicht teil" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    assert parent.client.get(f"/s/{parent.token}/1").status_code == 410
