@@ -304,3 +304,9 @@ def test_saying_no_stores_nothing_and_forgets_the_draft(app, respondent):
         assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
         assert db.session.scalar(select(func.count()).select_from(Response)) == 0
     assert parent.client.get(f"/s/{parent.token}/1").status_code == 410
+
+
+def test_children_are_told_in_their_words_that_answers_stay_secret(app, respondent):
+    html = respondent("children").open().get_data(as_text=True)
+    assert "Das bleibt geheim" in html and "deine Eltern sehen nicht" in html
+    assert "Ihre" not in html.split("<main", 1)[1]  # no grown-up "Sie" on the children's intro
