@@ -14,7 +14,8 @@ Semantics: a NAME is a variable (question id, or ``matrix_item``). Any compariso
 that involves an unanswered variable is false; ``answered(x)`` and
 ``unanswered(x)`` test for that explicitly. ``a in [1, 2]`` is true when the
 answer is one of the listed values; ``3 in x`` is true when the multiple-choice
-answer ``x`` includes 3.
+answer ``x`` includes 3. "Don't know" (99) and "other" (98) have no place on a
+scale: ``x >= 3`` is false for them, while ``x == 99`` still finds "don't know".
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+
+class Unordered(int):
+    """A code with no place on a scale ("don't know", "other"): it equals its code,
+    but every ordered comparison (<, <=, >, >=) with it is false."""
 
 
 class ConditionError(ValueError):
@@ -353,6 +359,8 @@ def _eval(node: Node, answers: dict[str, Any]) -> bool:
         return _same(left, right)
     if node.op == "!=":
         return not _same(left, right)
+    if isinstance(left, Unordered) or isinstance(right, Unordered):
+        return False
     try:
         return _ORDER[node.op](_number(left), _number(right))
     except (TypeError, ValueError, OverflowError):

@@ -33,6 +33,7 @@ from survey.questionnaires.model import (
     MatrixQuestion,
     NumberQuestion,
     QuestionnaireFile,
+    SmileyQuestion,
     ThemesFile,
 )
 
@@ -154,7 +155,8 @@ def load_paths(
     for path in paths:
         themes_path = themes or path.parent / THEMES_FILE
         if themes_path not in catalogues:
-            catalogues[themes_path] = None
+            # No catalogue means no theme can be defined: references are reported, not skipped.
+            catalogues[themes_path] = ThemesFile.model_construct(themes=(), indicators=())
             if themes_path.exists():
                 try:
                     catalogues[themes_path] = load_themes(themes_path)
@@ -331,6 +333,21 @@ def semantic_problems(model: QuestionnaireFile) -> list[tuple[Loc, str]]:
                 and question.min > question.max
             ):  # type: ignore[operator]
                 problems.append((q_loc + ("min",), f"question '{question.id}': min is above max"))
+            if isinstance(question, SmileyQuestion) and question.choices is not None:
+                codes = [
+                    c.value
+                    for c in resolve_choices(question, model.choices)
+                    if c.value != DONT_KNOW
+                ]
+                if codes != list(range(1, question.points + 1)):
+                    problems.append(
+                        (
+                            q_loc + ("choices",),
+                            f"question '{question.id}': a smiley "
+                            f"with {question.points} faces needs the codes 1 to "
+                            f"{question.points}, saddest first (found {codes})",
+                        )
+                    )
             if isinstance(question, MatrixQuestion):
                 ids = [item.id for item in question.items]
                 for i, item_id in enumerate(ids):

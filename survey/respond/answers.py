@@ -10,8 +10,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from survey.questionnaires.conditions import Unordered
 from survey.questionnaires.definition import Questionnaire, VariableKind, variables_of
-from survey.questionnaires.model import OTHER, Question
+from survey.questionnaires.model import DONT_KNOW, OTHER, Question
 
 Raw = Mapping[str, list[str]]
 
@@ -37,7 +38,8 @@ def typed_value(kind: VariableKind, raw: list[str]) -> Any:
         if kind == "codes":
             return sorted({int(v) for v in values})
         if kind == "code":
-            return int(values[0])
+            code = int(values[0])
+            return Unordered(code) if code in (DONT_KNOW, OTHER) else code
         if kind == "number":
             number = int(values[0])
             return number if abs(number) <= MAX_NUMBER else None

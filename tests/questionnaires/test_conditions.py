@@ -490,3 +490,13 @@ def test_whatever_parses_evaluates_to_a_bool(source: str, answers: dict[str, Any
     result = condition.evaluate(answers)
     assert result is True or result is False
     assert {n.name for n in condition.names} <= {"x", "y", "m_a"}
+
+
+def test_dont_know_and_other_have_no_place_on_a_scale():
+    from survey.questionnaires.conditions import Unordered
+
+    assert not parse("x >= 3").evaluate({"x": Unordered(99)})
+    assert not parse("x < 3").evaluate({"x": Unordered(98)})
+    assert parse("x == 99").evaluate({"x": Unordered(99)})
+    assert parse("x in [98, 99]").evaluate({"x": Unordered(99)})
+    assert parse("x >= 3").evaluate({"x": 4})

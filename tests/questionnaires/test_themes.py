@@ -137,3 +137,22 @@ def test_check_command_reports_catalogue_problems(app, tmp_path):
     result = app.test_cli_runner().invoke(check_command, [str(tmp_path)])
     assert result.exit_code == 1
     assert f"{path}:14: 'a': unknown theme 'nothing'" in result.stdout
+
+
+def test_without_a_catalogue_every_theme_is_reported(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text(HEAD + "      - {id: a, type: yesno, label: A, theme: welcome}\n", "utf-8")
+    _found, problems = load_paths([path])
+    assert [str(p) for p in problems] == [
+        f"{path}:14: 'a': unknown theme 'welcome' (define it in themes.yaml)"
+    ]
+
+
+def test_smiley_labels_must_match_its_faces(tmp_path):
+    path = write(
+        tmp_path,
+        "- {id: s, type: smiley, points: 3, label: S, choices: [{value: 1, label: a}, "
+        "{value: 2, label: b}, {value: 7, label: c}]}\n",
+    )
+    _found, problems = load_paths([path])
+    assert any("a smiley with 3 faces needs the codes 1 to 3" in str(p) for p in problems)
