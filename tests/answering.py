@@ -19,7 +19,11 @@ def valid_answer(questionnaire: Questionnaire, q: Question) -> dict[str, str | l
         return {q.id: str(q.min if q.min is not None else 3)}
     if isinstance(q, TextQuestion):
         return {q.id: "Mehr Zeit für Gespräche"}
-    codes = [str(c.value) for c in questionnaire.options[q.id] if c.value not in (98, 99)]
+    codes = [
+        str(c.value)
+        for c in questionnaire.options[q.id]
+        if c.value not in (98, 99) and not c.exclusive
+    ]
     if isinstance(q, MatrixQuestion):
         return {f"{q.id}_{item.id}": codes[-1] for item in q.items}
     if isinstance(q, MultiQuestion):

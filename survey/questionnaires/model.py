@@ -33,6 +33,9 @@ class _Frozen(BaseModel):
 class Choice(_Frozen):
     value: int = Field(description="The code stored and exported for this answer.")
     label: Text
+    exclusive: bool = Field(
+        False, description='Multiple choice: an answer like "nichts davon" that stands alone.'
+    )
 
 
 CountRule = Literal["top1", "top2", "bottom1", "bottom2", "yes", "no"] | tuple[int, ...]

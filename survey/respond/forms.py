@@ -43,6 +43,21 @@ class _MaxChoices:
             raise ValidationError(_l("Bitte wählen Sie höchstens %(n)d aus.", n=self.limit))
 
 
+class _Exclusive:
+    """ "Nichts davon" and a real answer contradict each other: ask which is meant."""
+
+    def __init__(self, codes: dict[str, str]) -> None:
+        self.codes = codes  # code -> label
+
+    def __call__(self, _form: Form, field: SelectMultipleField) -> None:
+        chosen = field.data or []
+        alone = [c for c in chosen if c in self.codes]
+        if alone and len(chosen) > 1:
+            raise ValidationError(
+                _l("„%(label)s“ passt nicht zu den anderen Antworten.", label=self.codes[alone[0]])
+            )
+
+
 class _OtherNeedsText:
     """ "Other" ticked means the text field must say what."""
 
@@ -86,6 +101,9 @@ def _fields(questionnaire: Questionnaire, q: Question):
     elif isinstance(q, MultiQuestion):
         choices = _choice_list(questionnaire, q)
         validators = [presence] + ([_MaxChoices(q.max_choices)] if q.max_choices else [])
+        exclusive = {str(c.value): c.label for c in questionnaire.options[q.id] if c.exclusive}
+        if exclusive:
+            validators.append(_Exclusive(exclusive))
         yield q.id, SelectMultipleField(q.label, choices=choices, validators=validators)
     elif isinstance(q, NumberQuestion):
         yield (

@@ -310,3 +310,13 @@ def test_children_are_told_in_their_words_that_answers_stay_secret(app, responde
     html = respondent("children").open().get_data(as_text=True)
     assert "Das bleibt geheim" in html and "deine Eltern sehen nicht" in html
     assert "Ihre" not in html.split("<main", 1)[1]  # no grown-up "Sie" on the children's intro
+
+
+def test_an_answer_that_stands_alone_cannot_be_combined(app, respondent):
+    person = respondent("families")
+    person.start()
+    r = person.post(1, {"welcome": "3", "info_channel": ["1", "5"], "info_enough": "1"})
+    assert r.status_code == 422
+    assert "„gar nicht“ passt nicht zu den anderen Antworten." in r.get_data(as_text=True)
+    r = person.post(1, {"welcome": "3", "info_channel": ["5"], "info_enough": "1"})
+    assert r.status_code == 302
