@@ -85,6 +85,7 @@ def serve(host: str, port: int) -> None:
 def register_commands(app: Flask) -> None:
     """Attach every command to ``app.cli`` so that ``flask --app survey`` has them too."""
     from survey.distribution.cli import demo_command
+    from survey.i18n.cli import i18n_group
     from survey.questionnaires.cli import check_command, codebook_command, schema_command
     from survey.respond.cli import purge_command
 
@@ -96,6 +97,7 @@ def register_commands(app: Flask) -> None:
         schema_command,
         demo_command,
         purge_command,
+        i18n_group,
     ):
         app.cli.add_command(command)
 

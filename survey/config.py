@@ -21,6 +21,10 @@ class Defaults:
     DATABASE_URL: str | None = None
     #: Folder with the questionnaire YAML files.
     QUESTIONNAIRE_DIR = str(PROJECT_ROOT / "questionnaires")
+    #: gettext catalogs: translations/<lang>/LC_MESSAGES/{messages,questionnaires}.po
+    TRANSLATIONS_DIR = str(PROJECT_ROOT / "translations")
+    #: A questionnaire is offered in a language only if this share of its texts is translated.
+    LANGUAGE_MIN_COVERAGE = 1.0
     #: Smallest group that any aggregate may show (never below 3).
     MIN_GROUP_SIZE = 5
     #: Days an unfinished answer draft is kept before ``survey purge`` deletes it.

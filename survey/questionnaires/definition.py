@@ -35,14 +35,20 @@ from survey.questionnaires.model import (
     YesNoQuestion,
 )
 
-# Source-language labels of the built-in answers; gettext translates them (survey.i18n).
-DONT_KNOW_LABEL = "weiß nicht / trifft nicht zu"
-YESNO_LABELS = {YES: "ja", NO: "nein"}
+
+def N_(text: str) -> str:
+    """Marks a text for extraction into the user-interface catalog; translated where shown."""
+    return text
+
+
+# Source-language labels of the built-in answers; survey.i18n translates them when shown.
+DONT_KNOW_LABEL = N_("weiß nicht / trifft nicht zu")
+YESNO_LABELS = {YES: N_("ja"), NO: N_("nein")}
 SMILEY_LABELS = {
-    3: ("nicht gut", "mittel", "gut"),
-    5: ("gar nicht gut", "nicht so gut", "mittel", "gut", "sehr gut"),
+    3: (N_("nicht gut"), N_("mittel"), N_("gut")),
+    5: (N_("gar nicht gut"), N_("nicht so gut"), N_("mittel"), N_("gut"), N_("sehr gut")),
 }
-OTHER_LABEL = "anderes, und zwar:"
+OTHER_LABEL = N_("anderes, und zwar:")
 
 #: code: a single code; codes: a set of codes (multiple choice); number; text
 VariableKind = Literal["code", "codes", "number", "text"]

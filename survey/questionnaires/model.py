@@ -59,6 +59,7 @@ class MatrixItem(_Frozen):
     id: Identifier
     label: Text
     theme: Identifier | None = Field(None, description="Overrides the matrix's theme.")
+    translator_note: Text | None = None
     indicator: IndicatorRefs | None = None
 
 
@@ -66,6 +67,9 @@ class _Question(_Frozen):
     id: Identifier
     label: Text = Field(description="The question as the respondent reads it.")
     help: Text | None = Field(None, description="A short explanation shown under the question.")
+    translator_note: Text | None = Field(
+        None, description="A hint for translators, where the meaning is easy to get wrong."
+    )
     required: bool = False
     theme: Identifier | None = Field(
         None, description="A theme of themes.yaml: links the same topic across perspectives."

@@ -1,0 +1,236 @@
+"""The gettext workflow: extract -> update -> (translate) -> compile, and status.
+
+Two domains under ``translations/``: ``messages`` (the user interface, from the
+code and templates) and ``questionnaires`` (the texts of questionnaires/*.yaml,
+with a context per questionnaire and question). Services take paths, so the
+CLI, the app's start-up and the tests call the same functions.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+DOMAINS = ("messages", "questionnaires")
+SOURCE = "de"
+#: The languages Mitwirken ships, besides the German source. Kurmanji is "ku":
+#: Babel reads "kmr" as ku_TR and Flask-Babel ignores a folder named "kmr".
+LANGUAGES = ("en", "tr", "ar", "uk", "ru", "pl", "bg", "ro", "ku", "fa")
+#: A fixed date keeps extraction reproducible: the same sources give the same file.
+TEMPLATE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
+REVIEW_NOTE = (
+    "Machine-assisted translation: a review by a native speaker is recommended before "
+    "use in the field."
+)
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "N_": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+}
+
+
+@dataclass(frozen=True)
+class Paths:
+    package: Path  #: survey/
+    questionnaires: Path  #: questionnaires/
+    translations: Path  #: translations/
+
+    def template(self, domain: str) -> Path:
+        return self.translations / f"{domain}.pot"
+
+    def po(self, language: str, domain: str) -> Path:
+        return self.translations / language / "LC_MESSAGES" / f"{domain}.po"
+
+    def languages(self) -> list[str]:
+        return (
+            sorted(p.name for p in self.translations.iterdir() if (p / "LC_MESSAGES").is_dir())
+            if self.translations.is_dir()
+            else []
+        )
+
+
+def paths_for(app) -> Paths:
+    return Paths(
+        package=Path(app.root_path),
+        questionnaires=Path(app.config["QUESTIONNAIRE_DIR"]),
+        translations=Path(app.config["TRANSLATIONS_DIR"]),
+    )
+
+
+def _template(domain: str, messages: Iterable) -> Catalog:
+    catalog = Catalog(
+        project="Mitwirken",
+        version="1",
+        creation_date=TEMPLATE_DATE,
+        revision_date=TEMPLATE_DATE,
+        charset="utf-8",
+        fuzzy=False,
+        header_comment=f"# Mitwirken: {domain} (template; do not translate here).",
+    )
+    for filename, lineno, message, comments, context in messages:
+        catalog.add(
+            message, locations=[(filename, lineno)], auto_comments=comments, context=context
+        )
+    return catalog
+
+
+def extract(paths: Paths) -> dict[str, int]:
+    """Write ``messages.pot`` and ``questionnaires.pot``; returns the number of messages."""
+    ui = extract_from_dir(
+        str(paths.package),
+        method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")],
+        keywords=KEYWORDS,
+        comment_tags=("translators:",),
+        strip_comment_tags=True,
+    )
+    texts = extract_from_dir(
+        str(paths.questionnaires),
+        method_map=[
+            ("themes.yaml", "ignore"),
+            ("*.yaml", "survey.i18n.extract:extract_questionnaire"),
+        ],
+    )
+    counts = {}
+    for domain, messages, prefix in (
+        ("messages", ui, "survey"),
+        ("questionnaires", texts, "questionnaires"),
+    ):
+        located = ((f"{prefix}/{f}", line, m, c, ctx) for f, line, m, c, ctx in messages)
+        catalog = _template(domain, located)
+        _write(paths.template(domain), catalog)
+        counts[domain] = len(catalog)
+    return counts
+
+
+def init(paths: Paths, language: str) -> list[Path]:
+    """Start the catalogs of a new language from the templates."""
+    Locale.parse(language)  # refuses what Babel does not know
+    written = []
+    for domain in DOMAINS:
+        target = paths.po(language, domain)
+        if target.exists():
+            continue
+        template = _read(paths.template(domain))
+        catalog = Catalog(
+            locale=language,  # the plural forms come from the locale
+            project="Mitwirken",
+            version="1",
+            creation_date=TEMPLATE_DATE,
+            revision_date=TEMPLATE_DATE,
+            fuzzy=False,
+            header_comment=f"# Mitwirken: {domain} in {language}.\n# {REVIEW_NOTE}",
+        )
+        for message in template:
+            if message.id:
+                plural = isinstance(message.id, tuple)
+                catalog.add(
+                    message.id,
+                    ("",) * catalog.num_plurals if plural else "",
+                    locations=message.locations,
+                    flags=message.flags,
+                    auto_comments=message.auto_comments,
+                    context=message.context,
+                )
+        _write(target, catalog)
+        written.append(target)
+    return written
+
+
+def update(paths: Paths) -> list[Path]:
+    """Merge the templates into every language's catalogs; changed texts become fuzzy."""
+    written = []
+    for language in paths.languages():
+        for domain in DOMAINS:
+            target = paths.po(language, domain)
+            if not target.exists():
+                continue
+            catalog = _read(target, language)
+            catalog.update(_read(paths.template(domain)), update_header_comment=False)
+            _write(target, catalog)
+            written.append(target)
+    return written
+
+
+def compile_catalogs(paths: Paths, force: bool = False) -> list[Path]:
+    """Write a ``.mo`` beside each ``.po`` that is newer than it (fuzzy entries left out)."""
+    written = []
+    for language in paths.languages():
+        for domain in DOMAINS:
+            source = paths.po(language, domain)
+            target = source.with_suffix(".mo")
+            if not source.exists():
+                continue
+            if not force and target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+                continue
+            catalog = _read(source, language)
+            buffer = io.BytesIO()
+            write_mo(buffer, catalog, use_fuzzy=False)
+            target.write_bytes(buffer.getvalue())
+            written.append(target)
+    return written
+
+
+@dataclass(frozen=True)
+class Coverage:
+    total: int
+    translated: int
+    fuzzy: int
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.translated - self.fuzzy
+
+    @property
+    def share(self) -> float:
+        return self.translated / self.total if self.total else 1.0
+
+
+def coverage(paths: Paths, language: str) -> dict[str, Coverage]:
+    """Per part ("ui", then each questionnaire id): how much of the template is translated."""
+    parts: dict[str, list[int]] = {}
+    for domain in DOMAINS:
+        template = _read(paths.template(domain))
+        po_path = paths.po(language, domain)
+        po = _read(po_path, language) if po_path.exists() else Catalog(locale=language)
+        for message in template:
+            if not message.id:
+                continue
+            part = "ui" if domain == "messages" else str(message.context).split(":")[0]
+            counts = parts.setdefault(part, [0, 0, 0])
+            counts[0] += 1
+            found = po.get(message.id, message.context)
+            if found is None or not _filled(found.string):
+                continue
+            counts[2 if found.fuzzy else 1] += 1
+    return {part: Coverage(*counts) for part, counts in parts.items()}
+
+
+def _filled(string) -> bool:
+    if isinstance(string, tuple | list):
+        return all(s for s in string)
+    return bool(string)
+
+
+def _read(path: Path, language: str | None = None) -> Catalog:
+    with open(path, "rb") as fh:
+        return read_po(fh, locale=language)
+
+
+def _write(path: Path, catalog: Catalog) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, sort_output=False, include_previous=True)
+    data = buffer.getvalue()
+    if not path.exists() or path.read_bytes() != data:  # untouched files keep their mtime
+        path.write_bytes(data)
