@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=locale.select_locale)
+    locale.init_app(app)
     registry.init_app(app)
     request_logging.init_app(app)
     web.init_app(app)

@@ -60,6 +60,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "survey.db")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", app.config["TRANSLATIONS_DIR"])
     app.config["PERMANENT_SESSION_LIFETIME"] = 86400 * int(app.config["DRAFT_EXPIRY_DAYS"])
     _validate(app.config)
 

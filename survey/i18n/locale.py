@@ -1,31 +1,95 @@
-"""Which language a page is shown in.
+"""Which languages a questionnaire is offered in, and which one a page is shown in.
 
 The choice travels in the URL (``?lang=ar``) so that a shared or printed link
-carries it; the respond flow remembers it in the draft.
+carries it; the respond flow then remembers it in the draft. Direction comes
+from the language, never from the text.
 """
 
 from __future__ import annotations
 
+import threading
+
 from babel import Locale
-from flask import current_app, g, request
+from flask import Flask, current_app, g, request
+
+from survey.i18n import catalogs
 
 SOURCE_LANGUAGE = "de"
 #: Scripts written right to left; set from the language, never guessed from text.
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ckb"})
 
 
-def available_languages() -> list[str]:
-    return [SOURCE_LANGUAGE]
+class Offer:
+    """Per app: which languages cover the UI and each questionnaire (read once from the .po)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.paths = catalogs.paths_for(app)
+        self.threshold = float(app.config["LANGUAGE_MIN_COVERAGE"])
+        self._by_part: dict[str, list[str]] | None = None
+        self._lock = threading.Lock()
+
+    def _parts(self) -> dict[str, list[str]]:
+        if self._by_part is None:
+            with self._lock:
+                if self._by_part is None:
+                    found: dict[str, list[str]] = {}
+                    for language in self.paths.languages():
+                        covered = catalogs.coverage(self.paths, language)
+                        if covered.get("ui") is None or covered["ui"].share < self.threshold:
+                            continue
+                        for part, cov in covered.items():
+                            if cov.share >= self.threshold:
+                                found.setdefault(part, []).append(language)
+                    self._by_part = found
+        return self._by_part
+
+    def ui(self) -> list[str]:
+        return [SOURCE_LANGUAGE, *self._parts().get("ui", [])]
+
+    def questionnaire(self, questionnaire_id: str) -> list[str]:
+        return [SOURCE_LANGUAGE, *self._parts().get(questionnaire_id, [])]
+
+
+def init_app(app: Flask) -> None:
+    # Nobody has to remember a compile step: stale .mo files are rebuilt at start-up.
+    try:
+        catalogs.compile_catalogs(catalogs.paths_for(app))
+    except OSError as exc:  # a read-only installation serves the .mo files it has
+        app.logger.warning("could not compile translations: %s", exc)
+    app.extensions["language_offer"] = Offer(app)
+    app.jinja_env.globals.update(native_name=native_name, direction=direction)
+
+
+def offer() -> Offer:
+    return current_app.extensions["language_offer"]
+
+
+def choose(offered: list[str], remembered: str | None = None) -> str:
+    """The page language: ``?lang=``, else what the draft remembers, else the browser's wish."""
+    wanted = request.args.get("lang")
+    if wanted in offered:
+        return wanted
+    if remembered in offered:
+        return remembered
+    return request.accept_languages.best_match(offered) or SOURCE_LANGUAGE
+
+
+def by_preference(offered: list[str]) -> list[str]:
+    """The browser's preferred languages first, then the rest in their usual order."""
+    preferred = [lang for lang, _q in request.accept_languages if lang]
+    ranked = []
+    for wish in preferred:
+        base = wish.split("-")[0].lower()
+        if base in offered and base not in ranked:
+            ranked.append(base)
+    return ranked + [lang for lang in offered if lang not in ranked]
 
 
 def select_locale() -> str:
     chosen = g.get("language")
     if chosen:
         return chosen
-    wanted = request.args.get("lang")
-    if wanted in available_languages():
-        return wanted
-    return current_app.config.get("BABEL_DEFAULT_LOCALE", SOURCE_LANGUAGE)
+    return choose(offer().ui())
 
 
 def direction(language: str) -> str:
@@ -33,4 +97,6 @@ def direction(language: str) -> str:
 
 
 def native_name(language: str) -> str:
-    return Locale.parse(language).get_display_name(language) or language
+    """The language's name in itself, capitalised: "Türkçe", "العربية", "Українська"."""
+    name = Locale.parse(language).get_display_name(language) or language
+    return name[:1].upper() + name[1:]

@@ -1,6 +1,7 @@
 """Routes of the respondent's flow: intro -> steps -> submit -> thank you.
 
 Views parse the request, call a service and render; the work is in services.py.
+The page language comes from ``?lang=``, then the draft, then the browser.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from survey.core import clock
 from survey.core.errors import DraftMissing, LinkClosed
 from survey.distribution.models import Link
 from survey.extensions import db
+from survey.i18n import locale
+from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.registry import registry
 from survey.respond import services
@@ -51,10 +54,18 @@ def _context(token: str) -> tuple[Link, Questionnaire]:
 
 def _current_draft(link: Link) -> Draft | None:
     draft_id = session.get(_DRAFTS, {}).get(link.token)
-    draft = services.find_draft(db.session, draft_id, link, clock.today())
-    if draft is not None:
-        g.language = draft.language
-    return draft
+    return services.find_draft(db.session, draft_id, link, clock.today())
+
+
+def _language(questionnaire: Questionnaire, remembered: str | None = None) -> list[str]:
+    """Set the page language; returns the languages this questionnaire is offered in."""
+    offered = locale.offer().questionnaire(questionnaire.id)
+    g.language = locale.choose(offered, remembered)
+    return offered
+
+
+def _texts(questionnaire: Questionnaire) -> QuestionnaireTexts:
+    return QuestionnaireTexts(questionnaire, g.language, current_app.config["TRANSLATIONS_DIR"])
 
 
 def _expiry_days() -> int:
@@ -65,10 +76,13 @@ def _expiry_days() -> int:
 def intro(token: str):
     link, questionnaire = _context(token)
     draft = _current_draft(link)
+    offered = _language(questionnaire, draft.language if draft else None)
     return render_template(
         "respond/intro.html",
         link=link,
         questionnaire=questionnaire,
+        t=_texts(questionnaire),
+        languages=locale.by_preference(offered),
         resume=draft is not None,
         steps=len(visible_steps(questionnaire, {})),
         expiry_days=_expiry_days(),
@@ -79,13 +93,17 @@ def intro(token: str):
 def start(token: str):
     link, questionnaire = _context(token)
     draft = _current_draft(link)
+    offered = locale.offer().questionnaire(questionnaire.id)
+    wanted = request.form.get("lang")
     if draft is None:
-        language = g.get("language") or "de"
+        language = wanted if wanted in offered else locale.SOURCE_LANGUAGE
         draft = services.start_draft(
             db.session, link, questionnaire.id, language, clock.today(), _expiry_days()
         )
         session.permanent = True  # closing the browser and coming back resumes
         session[_DRAFTS] = {**session.get(_DRAFTS, {}), link.token: draft.id}
+    elif wanted in offered and wanted != draft.language:
+        services.set_language(db.session, draft, wanted)
     typed = typed_answers(questionnaire, draft.answers)
     first = visible_steps(questionnaire, typed)[0]
     return redirect(url_for(".step", token=token, number=first.number))
@@ -96,6 +114,7 @@ def decline(token: str):
     """Taking part is voluntary: saying no stores nothing and forgets any draft."""
     link, questionnaire = _context(token)
     draft = _current_draft(link)
+    _language(questionnaire, request.form.get("lang"))
     if draft is not None:
         services.discard_draft(db.session, draft)
     drafts = dict(session.get(_DRAFTS, {}))
@@ -111,38 +130,50 @@ def step(token: str, number: int):
     if draft is None:
         if token in session.get(_SUBMITTED, []):
             return redirect(url_for(".thanks", token=token))
+        _language(questionnaire)
         raise DraftMissing()
+    offered = _language(questionnaire, draft.language)
+    if g.language != draft.language:  # ?lang= on a step page
+        services.set_language(db.session, draft, g.language)
     steps = all_steps(questionnaire)
     if not 1 <= number <= len(steps):
         abort(404)
     current = steps[number - 1]
+    texts = _texts(questionnaire)
     typed = typed_answers(questionnaire, draft.answers)
     shown = visible_questions(questionnaire, current, typed)
 
     if request.method == "GET":
         if not shown:  # hidden by an earlier answer: move on
             return _redirect_after(token, questionnaire, typed, current)
-        form = build_form(questionnaire, shown, formdata_from(draft.answers))
+        form = build_form(questionnaire, shown, formdata_from(draft.answers), texts)
         if request.args.get("check"):
             form.validate()
-        return _render(token, questionnaire, current, shown, form, typed)
+        return _render(token, questionnaire, texts, offered, current, shown, form, typed)
 
-    form = build_form(questionnaire, shown, request.form)
+    form = build_form(questionnaire, shown, request.form, texts)
     services.save_answers(
         db.session, draft, questionnaire, raw_of(form), clock.today(), _expiry_days()
     )
     typed = typed_answers(questionnaire, draft.answers)
+    switch = request.form.get("switch_lang")
+    if switch:  # what was typed is saved; the same page comes back in the other language
+        if switch in offered:
+            services.set_language(db.session, draft, switch)
+        return redirect(url_for(".step", token=token, number=current.number))
     if request.form.get("action") == "back":
         return _redirect_before(token, questionnaire, typed, current)
     if not form.validate():
-        return _render(token, questionnaire, current, shown, form, typed, status=422)
+        return _render(token, questionnaire, texts, offered, current, shown, form, typed, 422)
 
     now_shown = visible_questions(questionnaire, current, typed)
     if any(q not in shown for q in now_shown):
         # An answer on this page opened a follow-up question on the same page.
-        form = build_form(questionnaire, now_shown, formdata_from(draft.answers))
+        form = build_form(questionnaire, now_shown, formdata_from(draft.answers), texts)
         notice = _("Ihre Antwort hat eine weitere Frage geöffnet. Bitte sehen Sie sie sich an.")
-        return _render(token, questionnaire, current, now_shown, form, typed, notice=notice)
+        return _render(
+            token, questionnaire, texts, offered, current, now_shown, form, typed, notice=notice
+        )
     following = [s for s in visible_steps(questionnaire, typed) if s.number > current.number]
     if following:
         return redirect(url_for(".step", token=token, number=following[0].number))
@@ -157,13 +188,14 @@ def _submit(token: str, link: Link, questionnaire: Questionnaire, draft: Draft):
         questions = visible_questions(questionnaire, candidate, typed)
         if not build_form(questionnaire, questions, formdata_from(draft.answers)).validate():
             return redirect(url_for(".step", token=token, number=candidate.number, check=1))
+    language = draft.language
     granularity = current_app.config["DATE_GRANULARITY"]
     services.submit(db.session, draft.id, questionnaire, clock.today(), granularity)
     drafts = dict(session.get(_DRAFTS, {}))
     drafts.pop(link.token, None)
     session[_DRAFTS] = drafts
     session[_SUBMITTED] = [*session.get(_SUBMITTED, [])[-9:], token]
-    return redirect(url_for(".thanks", token=token))
+    return redirect(url_for(".thanks", token=token, lang=language))
 
 
 @bp.get("/s/<token>/danke")
@@ -171,7 +203,10 @@ def thanks(token: str):
     link = db.session.get(Link, token) if len(token) <= 32 else None
     if link is None:
         abort(404)
-    return render_template("respond/thanks.html", token=token)
+    questionnaire = registry().get(link.campaign.questionnaire_for(link.audience) or "")
+    if questionnaire is not None:
+        _language(questionnaire)
+    return render_template("respond/thanks.html", token=token, audience=link.audience)
 
 
 def _redirect_after(token: str, questionnaire: Questionnaire, typed: dict, current: Step):
@@ -188,22 +223,25 @@ def _redirect_before(token: str, questionnaire: Questionnaire, typed: dict, curr
     return redirect(url_for(".intro", token=token))
 
 
-def _render(token, questionnaire, current, shown, form, typed, status=200, notice=None):
+def _render(
+    token, questionnaire, texts, offered, current, shown, form, typed, status=200, notice=None
+):
     visible = visible_steps(questionnaire, typed)
     position = next((i for i, s in enumerate(visible) if s.number == current.number), 0) + 1
-    is_last = position == len(visible)
     first_of_page = current.questions[0] is current.page.questions[0]
     return (
         render_template(
             "respond/step.html",
             token=token,
             questionnaire=questionnaire,
+            t=texts,
+            languages=offered,
             step=current,
             questions=shown,
             form=form,
             position=position,
             total=len(visible),
-            is_last=is_last,
+            is_last=position == len(visible),
             show_page_intro=first_of_page,
             notice=notice,
         ),

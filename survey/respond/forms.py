@@ -15,6 +15,7 @@ from wtforms import Form, IntegerField, RadioField, SelectMultipleField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import (
     OTHER,
@@ -72,36 +73,51 @@ class _OtherNeedsText:
 
 
 def build_form(
-    questionnaire: Questionnaire, questions: tuple[Question, ...], formdata: MultiDict
+    questionnaire: Questionnaire,
+    questions: tuple[Question, ...],
+    formdata: MultiDict,
+    texts: QuestionnaireTexts | None = None,
 ) -> Form:
-    """A form for the visible questions of one step, bound to ``formdata``."""
+    """A form for the visible questions of one step, bound to ``formdata``.
+
+    ``texts`` gives the answer labels in the respondent's language (German without it).
+    """
 
     class StepForm(Form):
         pass
 
     for question in questions:
-        for name, field in _fields(questionnaire, question):
+        for name, field in _fields(questionnaire, question, texts):
             setattr(StepForm, name, field)
     return StepForm(formdata=formdata)
 
 
-def _choice_list(questionnaire: Questionnaire, question: Question) -> list[SelectChoice]:
-    return [SelectChoice(str(c.value), c.label) for c in questionnaire.options[question.id]]
+def _choice_list(
+    questionnaire: Questionnaire, question: Question, texts: QuestionnaireTexts | None
+) -> list[SelectChoice]:
+    return [
+        SelectChoice(str(c.value), texts.option(question, c) if texts else c.label)
+        for c in questionnaire.options[question.id]
+    ]
 
 
-def _fields(questionnaire: Questionnaire, q: Question):
+def _fields(questionnaire: Questionnaire, q: Question, texts: QuestionnaireTexts | None):
     presence = _presence(q.required)
     if isinstance(q, MatrixQuestion):
-        choices = _choice_list(questionnaire, q)
+        choices = _choice_list(questionnaire, q, texts)
         for item in q.items:
             yield (
                 f"{q.id}_{item.id}",
                 RadioField(item.label, choices=choices, validators=[presence]),
             )
     elif isinstance(q, MultiQuestion):
-        choices = _choice_list(questionnaire, q)
+        choices = _choice_list(questionnaire, q, texts)
         validators = [presence] + ([_MaxChoices(q.max_choices)] if q.max_choices else [])
-        exclusive = {str(c.value): c.label for c in questionnaire.options[q.id] if c.exclusive}
+        exclusive = {
+            str(c.value): texts.option(q, c) if texts else c.label
+            for c in questionnaire.options[q.id]
+            if c.exclusive
+        }
         if exclusive:
             validators.append(_Exclusive(exclusive))
         yield q.id, SelectMultipleField(q.label, choices=choices, validators=validators)
@@ -127,7 +143,7 @@ def _fields(questionnaire: Questionnaire, q: Question):
         )
         yield q.id, field_class(q.label, validators=[presence, length])
     else:  # single, scale, yesno, smiley: one answer from a list
-        choices = _choice_list(questionnaire, q)
+        choices = _choice_list(questionnaire, q, texts)
         yield q.id, RadioField(q.label, choices=choices, validators=[presence])
     if isinstance(q, SingleQuestion | MultiQuestion) and q.other:
         yield (

@@ -81,6 +81,11 @@ def save_answers(
     session.commit()
 
 
+def set_language(session: Session, draft: Draft, language: str) -> None:
+    draft.language = language
+    session.commit()
+
+
 def discard_draft(session: Session, draft: Draft) -> None:
     session.delete(draft)
     session.commit()

@@ -99,7 +99,7 @@ def test_every_question_type_is_stored_with_its_value(app, respondent):
             "wish": "Abends, nicht vormittags",
         },
     )
-    assert r.location.endswith("/danke")
+    assert r.location.split("?")[0].endswith("/danke")
     assert stored(app) == {
         "welcome": [4],
         "info_channel": [2, 98],
@@ -125,7 +125,7 @@ def test_smiley_and_one_question_per_screen(app, respondent):
     person.post(2, {"feel_home": "1"})
     person.post(3, {"adult_school": "99"})
     r = person.post(4, {"afterschool": ["1", "3"]})
-    assert r.location.endswith("/danke")
+    assert r.location.split("?")[0].endswith("/danke")
     assert stored(app) == {
         "feel_school": [5],
         "feel_home": [1],
@@ -217,7 +217,7 @@ def test_show_if_hides_pages_and_drops_answers_that_become_hidden(app, responden
         assert "info_topics" not in draft.answers
     # "wish" shows only if parents' evenings were rare; "always" keeps it hidden.
     r = person.post(3, {"events_parents_evening": "3", "wish": "abends"})
-    assert r.location.endswith("/danke")
+    assert r.location.split("?")[0].endswith("/danke")
     values = stored(app)
     assert "info_topics" not in values and "wish" not in values
 
@@ -237,7 +237,9 @@ def test_double_submit_stores_one_response(app, respondent):
     person.post(1, {"role": "1"})
     first = person.post(2, {"partners_known": "1"})
     again = person.post(2, {"partners_known": "1"})  # double tap / back and resubmit
-    assert first.location.endswith("/danke") and again.location.endswith("/danke")
+    assert first.location.split("?")[0].endswith("/danke") and again.location.split("?")[
+        0
+    ].endswith("/danke")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1
 
