@@ -21,10 +21,12 @@ def init_app(app: Flask) -> None:
     # The stylesheet is small; inlining it saves a phone one round trip. Its
     # hash goes into the Content-Security-Policy so no other style can run.
     css = (STATIC / "survey.css").read_text(encoding="utf-8")
-    css_hash = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    # The read-aloud script is the only script: inline too, allowed by its hash alone.
+    script = (STATIC / "readaloud.js").read_text(encoding="utf-8")
     csp = (
         "default-src 'none'; "
-        f"style-src 'sha256-{css_hash}'; "
+        f"style-src 'sha256-{_sha256(css)}'; "
+        f"script-src 'sha256-{_sha256(script)}'; "
         "img-src 'self' data:; "
         "form-action 'self'; "
         "frame-ancestors 'none'; "
@@ -34,7 +36,12 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _page_globals() -> dict:
         language = str(get_locale() or "de")
-        return {"inline_css": css, "page_lang": language, "page_dir": direction(language)}
+        return {
+            "inline_css": css,
+            "inline_script": script,
+            "page_lang": language,
+            "page_dir": direction(language),
+        }
 
     @app.after_request
     def _headers(response):
@@ -78,3 +85,7 @@ def init_app(app: Flask) -> None:
         else:  # rare for respondents; Werkzeug's own wording is precise enough
             title, message = error.name, error.description
         return render_template("error.html", title=title, message=message), error.code or 500
+
+
+def _sha256(text: str) -> str:
+    return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
