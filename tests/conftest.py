@@ -46,14 +46,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-def app(database_url: str, monkeypatch: pytest.MonkeyPatch, request) -> Iterator[Flask]:
+def app(database_url: str, monkeypatch: pytest.MonkeyPatch, request, tmp_path) -> Iterator[Flask]:
     monkeypatch.setattr(clock, "today", lambda: TODAY)
     app = create_app(
         {
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test",
             "TESTING": True,
-            "QUESTIONNAIRE_DIR": getattr(request, "param", FIXTURE_QUESTIONNAIRES),
+            **_questionnaires(getattr(request, "param", FIXTURE_QUESTIONNAIRES), tmp_path),
         }
     )
     yield app
@@ -61,6 +61,17 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch, request) -> Iterator
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(delete(table))
     app.extensions["survey_db"].engine.dispose()
+
+
+def _questionnaires(directory: str, tmp_path: Path) -> dict[str, str]:
+    """The fixture questionnaires are German only (no catalog covers them); the shipped
+    ones come with the shipped translations."""
+    if directory == FIXTURE_QUESTIONNAIRES:
+        return {
+            "QUESTIONNAIRE_DIR": directory,
+            "TRANSLATIONS_DIR": str(tmp_path / "no-translations"),
+        }
+    return {"QUESTIONNAIRE_DIR": directory}
 
 
 @pytest.fixture

@@ -113,6 +113,43 @@ def extract(paths: Paths) -> dict[str, int]:
     return counts
 
 
+def stale_templates(paths: Paths) -> list[str]:
+    """The domains whose .pot no longer matches the sources (someone forgot ``update``)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = Paths(paths.package, paths.questionnaires, Path(scratch))
+        extract(fresh)
+        return [
+            domain
+            for domain in DOMAINS
+            if not paths.template(domain).exists()
+            or paths.template(domain).read_bytes() != fresh.template(domain).read_bytes()
+        ]
+
+
+def language_warnings(
+    paths: Paths, questionnaire_ids: Iterable[str], threshold: float
+) -> list[str]:
+    """One line per questionnaire and language that will not be offered, and why."""
+    warnings = [
+        f"translations/{domain}.pot is out of date: run `survey i18n update`"
+        for domain in stale_templates(paths)
+    ]
+    for language in paths.languages():
+        covered = coverage(paths, language)
+        for part in ("ui", *questionnaire_ids):
+            cov = covered.get(part)
+            if cov is None or cov.share >= threshold:
+                continue
+            what = "the user interface" if part == "ui" else part
+            warnings.append(
+                f"{language}: {what} is {cov.share:.0%} translated ({cov.fuzzy} fuzzy, "
+                f"{cov.missing} missing): not offered in {language}"
+            )
+    return warnings
+
+
 def init(paths: Paths, language: str) -> list[Path]:
     """Start the catalogs of a new language from the templates."""
     Locale.parse(language)  # refuses what Babel does not know

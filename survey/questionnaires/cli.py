@@ -48,6 +48,22 @@ def check_command(paths: tuple[Path, ...]) -> None:
             f"{len(questionnaire.pages)} pages, {count} variables, version {questionnaire.version}",
             err=True,
         )
+    if not paths:  # the shipped folder: are its translations complete?
+        for warning in _language_warnings(list(found)):
+            click.echo(f"warning: {warning}", err=True)
+
+
+def _language_warnings(questionnaire_ids: list[str]) -> list[str]:
+    from flask import current_app
+
+    from survey.i18n import catalogs
+
+    try:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    except RuntimeError:
+        return []
+    threshold = float(app.config["LANGUAGE_MIN_COVERAGE"])
+    return catalogs.language_warnings(catalogs.paths_for(app), questionnaire_ids, threshold)
 
 
 def _questionnaire_dir() -> str:
