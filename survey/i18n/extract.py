@@ -15,14 +15,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 Message = tuple[int, str, tuple[str, str], list[str]]
 
 
 def extract_questionnaire(fileobj, keywords, comment_tags, options) -> Iterator[Message]:
-    data = YAML(typ="rt").load(fileobj)
+    try:
+        data = YAML(typ="rt").load(fileobj)
+    except YAMLError:
+        return  # a broken file: `survey check` names its line
     if not isinstance(data, dict) or "pages" not in data:
-        return  # not a questionnaire (themes.yaml, a broken file: survey check reports it)
+        return  # not a questionnaire (themes.yaml)
     qid = str(data.get("id", "?"))
     yield from _texts(data, qid, ("title", "intro"))
     for name, choices in (data.get("choices") or {}).items():
@@ -61,7 +65,8 @@ def _choices(choices: Any, context: str, where: str, note=None) -> Iterator[Mess
     for index, choice in enumerate(choices or []):
         if isinstance(choice, dict) and isinstance(choice.get("label"), str):
             line = choices.lc.item(index)[0] + 1 if hasattr(choices, "lc") else 0
-            extra = [f"translators: {note}"] if note else []
+            own = choice.get("translator_note")
+            extra = [f"translators: {n}" for n in (note, own) if n]
             yield (
                 line,
                 "pgettext",

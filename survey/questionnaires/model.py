@@ -36,6 +36,7 @@ class Choice(_Frozen):
     exclusive: bool = Field(
         False, description='Multiple choice: an answer like "nichts davon" that stands alone.'
     )
+    translator_note: Text | None = None
 
 
 CountRule = Literal["top1", "top2", "bottom1", "bottom2", "yes", "no"] | tuple[int, ...]

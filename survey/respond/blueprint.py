@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from survey.core import clock
 from survey.core.errors import DraftMissing, LinkClosed
@@ -170,7 +171,11 @@ def step(token: str, number: int):
     if any(q not in shown for q in now_shown):
         # An answer on this page opened a follow-up question on the same page.
         form = build_form(questionnaire, now_shown, formdata_from(draft.answers), texts)
-        notice = _("Ihre Antwort hat eine weitere Frage geöffnet. Bitte sehen Sie sie sich an.")
+        notice = (
+            pgettext("children", "Deine Antwort hat noch eine Frage geöffnet. Schau sie dir an.")
+            if questionnaire.audience == "children"
+            else _("Ihre Antwort hat eine weitere Frage geöffnet. Bitte sehen Sie sie sich an.")
+        )
         return _render(
             token, questionnaire, texts, offered, current, now_shown, form, typed, notice=notice
         )
