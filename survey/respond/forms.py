@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -41,7 +42,13 @@ class _MaxChoices:
 
     def __call__(self, _form: Form, field: SelectMultipleField) -> None:
         if field.data and len(field.data) > self.limit:
-            raise ValidationError(_l("Bitte wählen Sie höchstens %(n)d aus.", n=self.limit))
+            raise ValidationError(
+                lazy_ngettext(
+                    "Bitte wählen Sie höchstens %(num)d aus.",
+                    "Bitte wählen Sie höchstens %(num)d aus.",
+                    self.limit,
+                )
+            )
 
 
 class _Exclusive:
@@ -139,7 +146,10 @@ def _fields(questionnaire: Questionnaire, q: Question, texts: QuestionnaireTexts
     elif isinstance(q, TextQuestion):
         field_class = TextAreaField if q.multiline else StringField
         length = Length(
-            max=q.max_length, message=_l("Bitte höchstens %(n)d Zeichen.", n=q.max_length)
+            max=q.max_length,
+            message=lazy_ngettext(
+                "Bitte höchstens %(num)d Zeichen.", "Bitte höchstens %(num)d Zeichen.", q.max_length
+            ),
         )
         yield q.id, field_class(q.label, validators=[presence, length])
     else:  # single, scale, yesno, smiley: one answer from a list
