@@ -327,3 +327,15 @@ def test_an_answer_that_stands_alone_cannot_be_combined(app, respondent):
     assert "„gar nicht“ passt nicht zu den anderen Antworten." in r.get_data(as_text=True)
     r = person.post(1, {"welcome": "3", "info_channel": ["5"], "info_enough": "1"})
     assert r.status_code == 302
+
+
+def test_numbers_typed_in_arabic_or_persian_digits_are_understood(app, respondent):
+    person = respondent("families")
+    person.start()
+    person.post(1, {"welcome": "3", "info_enough": "1"})
+    r = person.post(3, {"children_count": "٣"})  # Arabic-Indic three
+    assert r.status_code == 302
+    person2 = respondent("partners")
+    person2.start()
+    r = person2.post(1, {"kind": "2", "schools_count": "۱۲"})  # Persian twelve
+    assert r.status_code == 200 and 'name="cooperation_good"' in r.get_data(as_text=True)
