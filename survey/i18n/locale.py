@@ -10,7 +10,9 @@ from __future__ import annotations
 import threading
 
 from babel import Locale
+from babel.numbers import format_decimal
 from flask import Flask, current_app, g, request
+from flask_babel import get_locale
 
 from survey.i18n import catalogs
 
@@ -58,6 +60,7 @@ def init_app(app: Flask) -> None:
         app.logger.warning("could not compile translations: %s", exc)
     app.extensions["language_offer"] = Offer(app)
     app.jinja_env.globals.update(native_name=native_name, direction=direction)
+    app.jinja_env.filters["num"] = format_count
 
 
 def offer() -> Offer:
@@ -90,6 +93,11 @@ def select_locale() -> str:
     if chosen:
         return chosen
     return choose(offer().ui())
+
+
+def format_count(value: int) -> str:
+    """A number in the page's locale, with its own digits (Persian digits for Farsi)."""
+    return format_decimal(value, locale=get_locale() or SOURCE_LANGUAGE, numbering_system="default")
 
 
 def direction(language: str) -> str:

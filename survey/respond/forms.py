@@ -11,11 +11,13 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
+from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from survey.i18n.locale import format_count
 from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import (
@@ -44,9 +46,10 @@ class _MaxChoices:
         if field.data and len(field.data) > self.limit:
             raise ValidationError(
                 lazy_ngettext(
-                    "Bitte wählen Sie höchstens %(num)d aus.",
-                    "Bitte wählen Sie höchstens %(num)d aus.",
+                    "Bitte wählen Sie höchstens %(num)s aus.",
+                    "Bitte wählen Sie höchstens %(num)s aus.",
                     self.limit,
+                    num=LazyString(format_count, self.limit),
                 )
             )
 
@@ -148,7 +151,10 @@ def _fields(questionnaire: Questionnaire, q: Question, texts: QuestionnaireTexts
         length = Length(
             max=q.max_length,
             message=lazy_ngettext(
-                "Bitte höchstens %(num)d Zeichen.", "Bitte höchstens %(num)d Zeichen.", q.max_length
+                "Bitte höchstens %(num)s Zeichen.",
+                "Bitte höchstens %(num)s Zeichen.",
+                q.max_length,
+                num=LazyString(format_count, q.max_length),
             ),
         )
         yield q.id, field_class(q.label, validators=[presence, length])
@@ -164,11 +170,15 @@ def _fields(questionnaire: Questionnaire, q: Question, texts: QuestionnaireTexts
 
 def _number_message(low: int | None, high: int | None):
     if low is not None and high is not None:
-        return _l("Bitte eine Zahl von %(min)d bis %(max)d.", min=low, max=high)
+        return _l(
+            "Bitte eine Zahl von %(min)s bis %(max)s.",
+            min=LazyString(format_count, low),
+            max=LazyString(format_count, high),
+        )
     if low is not None:
-        return _l("Bitte eine Zahl ab %(min)d.", min=low)
+        return _l("Bitte eine Zahl ab %(min)s.", min=LazyString(format_count, low))
     if high is not None:
-        return _l("Bitte eine Zahl bis %(max)d.", max=high)
+        return _l("Bitte eine Zahl bis %(max)s.", max=LazyString(format_count, high))
     return _l("Bitte eine ganze Zahl.")
 
 

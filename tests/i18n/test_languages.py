@@ -242,7 +242,7 @@ def test_plural_forms(app, language, counts):
 
     with app.test_request_context("/"), force_locale(language):
         forms = [
-            ngettext("Höchstens %(num)d Antwort.", "Höchstens %(num)d Antworten.", n)
+            ngettext("Höchstens %(num)s Antwort.", "Höchstens %(num)s Antworten.", n)
             for n in counts
         ]
     assert all(
