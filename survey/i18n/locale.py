@@ -96,7 +96,7 @@ def select_locale() -> str:
 
 
 def format_count(value: int) -> str:
-    """A number in the page's locale, with its own digits (Persian digits for Farsi)."""
+    """A number written as the page's locale writes it (CLDR's default numbering system)."""
     return format_decimal(value, locale=get_locale() or SOURCE_LANGUAGE, numbering_system="default")
 
 

@@ -35,10 +35,6 @@ def _catalog(directory: str, language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, localedir=directory, languages=[language], fallback=True)
 
 
-def clear_cache() -> None:
-    _catalog.cache_clear()
-
-
 class QuestionnaireTexts:
     def __init__(self, questionnaire: Questionnaire, language: str, directory: Path | str) -> None:
         self.questionnaire = questionnaire

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import Flask, current_app, has_app_context
 from flask.cli import with_appcontext
 
 from survey.config import Defaults
@@ -53,26 +54,24 @@ def check_command(paths: tuple[Path, ...]) -> None:
             click.echo(f"warning: {warning}", err=True)
 
 
-def _language_warnings(questionnaire_ids: list[str]) -> list[str]:
-    from flask import current_app
+def _app() -> Flask | None:
+    """The app, when the command runs inside one (``survey check``); None when called bare."""
+    return current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
 
+
+def _language_warnings(questionnaire_ids: list[str]) -> list[str]:
     from survey.i18n import catalogs
 
-    try:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-    except RuntimeError:
+    app = _app()
+    if app is None:
         return []
     threshold = float(app.config["LANGUAGE_MIN_COVERAGE"])
     return catalogs.language_warnings(catalogs.paths_for(app), questionnaire_ids, threshold)
 
 
 def _questionnaire_dir() -> str:
-    from flask import current_app
-
-    try:
-        return current_app.config["QUESTIONNAIRE_DIR"]
-    except RuntimeError:  # outside an app: the default folder
-        return Defaults.QUESTIONNAIRE_DIR
+    app = _app()
+    return app.config["QUESTIONNAIRE_DIR"] if app else Defaults.QUESTIONNAIRE_DIR
 
 
 @click.command("schema")
