@@ -8,14 +8,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey.core.errors import SurveyError
+from survey.core.commands import require_schema
+from survey.extensions import db
 from survey.i18n.locale import offer
+from survey.paper.flyers import flyer_file_name, pages_for, write_flyers
 from survey.paper.questionnaire import printable_questionnaire
+from survey.paper.services import PrintError, campaign_flyers
 from survey.questionnaires.registry import registry
-
-
-class PrintError(SurveyError):
-    """A print request that cannot be met (unknown questionnaire, language not offered)."""
 
 
 def offered_language(questionnaire_id: str, language: str) -> None:
@@ -52,3 +51,64 @@ def print_questionnaire_command(questionnaire: str, language: str, out: Path) ->
         out,
     )
     click.echo(str(out))
+
+
+@click.command("flyers")
+@click.option("--campaign", required=True, help="The campaign's short name (slug).")
+@click.option(
+    "--school",
+    "schools",
+    multiple=True,
+    help="A school's number (repeat for several; default: every school of the campaign).",
+)
+@click.option("--audience", required=True, help="families, staff, children or partners.")
+@click.option(
+    "--lang",
+    "languages",
+    default="de",
+    show_default=True,
+    help="Languages, comma-separated (de,ar,tr): each family language beside German.",
+)
+@click.option("--two-up", is_flag=True, help="A5 flyers, two on each A4 sheet (cut in half).")
+@click.option("--one-language", is_flag=True, help="One language a page, never side by side.")
+@click.option("--contact", help="Whom to ask, as printed (name, role, phone).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write into.",
+)
+@with_appcontext
+def flyers_command(
+    campaign: str,
+    schools: tuple[str, ...],
+    audience: str,
+    languages: str,
+    two_up: bool,
+    one_language: bool,
+    contact: str | None,
+    out: Path,
+) -> None:
+    """Flyers with QR codes: one PDF per school, every language in it (one print job)."""
+    require_schema()
+    wanted = [lang.strip() for lang in languages.split(",") if lang.strip()]
+    base = current_app.config["BASE_URL"].rstrip("/")
+    questionnaire, flyers, missing = campaign_flyers(
+        db.session,
+        campaign,
+        audience,
+        schools,
+        registry().get,
+        lambda token: f"{base}/s/{token}",
+        contact,
+    )
+    for language in wanted:
+        offered_language(questionnaire.id, language)
+    out.mkdir(parents=True, exist_ok=True)
+    pages = pages_for(wanted, side_by_side=not one_language)
+    for flyer in flyers:
+        target = out / flyer_file_name(flyer.key, flyer.school.name, audience)
+        write_flyers(target, flyer.link, pages, two_up=two_up)
+        click.echo(str(target))
+    for key in missing:
+        click.echo(f"school {key}: its {audience} link is revoked; no flyer", err=True)
