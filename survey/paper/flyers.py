@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from survey.i18n.locale import SOURCE_LANGUAGE, direction, native_name
 from survey.pdf.document import Target, new_canvas
 from survey.pdf.qr import draw_qr
-from survey.pdf.text import Style, draw_text, text_height
+from survey.pdf.text import Style, draw_text, has_rtl, ltr_island, text_height
 
 ACCENT = Color(0.05, 0.36, 0.45)
 PALE = Color(0.91, 0.95, 0.96)
@@ -107,7 +107,10 @@ def flyer_text(link: FlyerLink, language: str) -> FlyerText:
         )
         # translators: Shown before the school's contact (name, role, phone) as the school typed it.
         if link.contact:
-            ask = _("Fragen? %(contact)s", contact=link.contact)
+            rtl = direction(language) == "rtl"
+            latin = rtl and not has_rtl(link.contact)
+            contact = ltr_island(link.contact) if latin else link.contact
+            ask = _("Fragen? %(contact)s", contact=contact)
         else:
             ask = _("Fragen? Das Sekretariat der Schule hilft gern weiter.")
         until = None
@@ -183,10 +186,17 @@ def draw_flyer_page(canvas: Canvas, link: FlyerLink, columns: list[FlyerText]) -
         columns = [columns[1], columns[0]]  # a right-to-left language leads from the right
     width = (A4_WIDTH - 2 * margin - gap * (len(columns) - 1)) / len(columns)
     narrow = len(columns) > 1
+    # Measured first, so that the QR codes of both languages stand at the same height.
+    spans = [_column(_Dry(), link, text, 0, width, narrow, True) for text in columns]
+    middle = (
+        min(span[0] for span in spans),
+        max(span[1] for span in spans),
+        max(span[2] for span in spans),
+    )
     for index, text in enumerate(columns):
         left = margin + index * (width + gap)
         leading = len(columns) == 1 or text.language != SOURCE_LANGUAGE
-        _column(canvas, link, text, left, width, narrow, leading)
+        _column(canvas, link, text, left, width, narrow, leading, middle)
     if narrow:
         canvas.setStrokeColor(Color(0.75, 0.75, 0.75))
         canvas.setLineWidth(0.5)
@@ -202,9 +212,11 @@ def _column(
     width: float,
     narrow: bool,
     leading: bool,
-) -> None:
+    middle: tuple[float, float, float] | None = None,
+) -> tuple[float, float, float]:
     """One language's flyer: what and why at the top, the promise and whom to ask at the
-    bottom, the QR code as large as the space between allows."""
+    bottom, the QR code as large as the space between allows (``middle``: that space, when
+    several columns share it). Returns the space this column leaves in the middle."""
     rtl = text.rtl
     k = 1.0 if narrow else 1.3
     top, bottom = A4_HEIGHT - 14 * mm, 16 * mm
@@ -261,6 +273,9 @@ def _column(
         + 2 * mm
         + text_height(text.how, width, how_style, rtl)
     )
+    if middle is None:
+        return y, low, below_qr
+    y, low, below_qr = middle
     space = y - low - 8 * mm
     qr = max(min(space - below_qr, width * 0.8, 80 * mm), 30 * mm)
     y -= max((space - qr - below_qr) / 2, 0) + 4 * mm
@@ -270,6 +285,14 @@ def _column(
     y -= draw_text(canvas, link.url, left, y, width, url_style, False)
     y -= 2 * mm
     draw_text(canvas, text.how, left, y, width, how_style, rtl)
+    return middle
+
+
+class _Dry:
+    """A canvas that draws nothing: for measuring a column before drawing it."""
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: None
 
 
 def flyer_file_name(school_key: str, school: str, audience: str) -> str:

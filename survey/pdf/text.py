@@ -33,6 +33,11 @@ Align = Literal["start", "end", "center"]
 #: A space between digits (a phone number "0201 123456") or after a short prefix never breaks.
 _KEEP_TOGETHER = re.compile(r"(?<=\d) (?=\d)")
 NBSP = "\u00a0"
+#: Left-to-right embedding: wraps a German name or a phone number inserted into Arabic text,
+#: so that its own commas stay inside it (``ltr_island``). python-bidi's algorithm module
+#: knows embeddings, not isolates.
+LRE, PDF = "\u202a", "\u202c"
+_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,11 @@ class Line:
 
 def has_rtl(text: str) -> bool:
     return _RTL_CHARS.search(text) is not None
+
+
+def ltr_island(text: str) -> str:
+    """``text`` kept in left-to-right order as a whole when it stands in right-to-left text."""
+    return f"{LRE}{text}{PDF}"
 
 
 def shape(text: str) -> str:
@@ -124,7 +134,10 @@ def layout(
                 piece_width = measure(piece)
                 extra = piece_width + (measure.space if current else 0.0)
                 if current and current_width + extra > width:
-                    lines.append(_visual(" ".join(current), rtl, chain, size))
+                    line = " ".join(current)
+                    lines.append(_visual(line, rtl, chain, size))
+                    if line.count(LRE) > line.count(PDF):
+                        piece = LRE + piece  # the embedding goes on on the next line
                     current, current_width = [piece], piece_width
                 else:
                     current.append(piece)
@@ -141,7 +154,8 @@ class _Measure:
 
     def __call__(self, word: str) -> float:
         if word not in self._cache:
-            self._cache[word] = sum(r.width for r in runs_of(word, self.chain, self.size))
+            visible = _CONTROLS.sub("", word)
+            self._cache[word] = sum(r.width for r in runs_of(visible, self.chain, self.size))
         return self._cache[word]
 
     def pieces(self, word: str, width: float) -> Iterable[str]:
@@ -164,6 +178,7 @@ def _visual(logical: str, rtl: bool, chain: tuple[Face, ...], size: float) -> Li
         visual = get_display(logical, base_dir="R" if rtl else "L")
     else:
         visual = logical
+    visual = _CONTROLS.sub("", visual)
     runs = runs_of(visual, chain, size)
     return Line(runs, sum(r.width for r in runs), logical)
 
