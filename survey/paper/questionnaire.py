@@ -87,6 +87,8 @@ class _Builder:
             lambda question, item_id: self.t.item(question, _item(question, item_id)),
         )
         self.describe = Describer(questionnaire, self.variables)
+        # An arrow points the way one reads.
+        self.arrow = "← " if self.rtl else "→ "
 
     def para(self, text: str, style: Style) -> Paragraph:
         return Paragraph(text, style, self.rtl)
@@ -152,7 +154,7 @@ class _Builder:
             heading = [self.para(self.t.page_title(page), HEADING)] if page.title else []
             page_condition = self.q.conditions.get("page:" + page.id)
             if page_condition is not None and (words := self.describe.only_if(page_condition)):
-                heading.append(self.para("→ " + words, HINT))
+                heading.append(self.para(self.arrow + words, HINT))
             if page.intro:
                 heading.append(self.para(self.t.page_intro(page), BODY))
             first, *rest = [
@@ -210,14 +212,14 @@ class _Builder:
         block: list = [Spacer(0, 2.5 * mm), MarginNote(question.id, self.rtl, CODE_MARGIN)]
         condition = self.q.conditions.get(question.id)
         if condition is not None and (words := self.describe.only_if(condition)):
-            block.append(self.para("→ " + words, HINT))
+            block.append(self.para(self.arrow + words, HINT))
         required = f" ({_('Pflicht')})" if question.required else ""
         block.append(self.para(f"{number}. {self.t.label(question)}{required}", LABEL))
         if question.help:
             block.append(self.para(self.t.help(question), HINT))
         block += self.answers(question)
         if skip:
-            block.append(self.para("→ " + skip, HINT.but(bold=True)))
+            block.append(self.para(self.arrow + skip, HINT.but(bold=True)))
         return block
 
     def answers(self, question: Question) -> list:
@@ -236,7 +238,7 @@ class _Builder:
             ]
             return [Grid(items, options, ANSWER, self.rtl)]
         found: list = []
-        if isinstance(question, MultiQuestion):
+        if isinstance(question, MultiQuestion) and not question.help:
             if question.max_choices:
                 hint = ngettext(
                     "Höchstens %(num)s Antwort.",
