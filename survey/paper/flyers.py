@@ -24,7 +24,14 @@ from reportlab.pdfgen.canvas import Canvas
 from survey.i18n.locale import SOURCE_LANGUAGE, direction, native_name
 from survey.pdf.document import Target, new_canvas
 from survey.pdf.qr import draw_qr
-from survey.pdf.text import Style, draw_text, has_rtl, ltr_island, text_height
+from survey.pdf.text import (
+    Style,
+    draw_text,
+    fit_on_one_line,
+    has_rtl,
+    ltr_island,
+    text_height,
+)
 
 ACCENT = Color(0.05, 0.36, 0.45)
 PALE = Color(0.91, 0.95, 0.96)
@@ -265,7 +272,9 @@ def _column(
         inner_y -= draw_text(canvas, line, left + 4 * mm, inner_y, inner, promise_style, rtl)
     low += box + 6 * mm
     # Between them, centred: the QR code, the typed link and how to take part.
-    url_style = Style(size=(11 if narrow else 15), bold=True, align="center")
+    url_style = fit_on_one_line(
+        link.url, width, Style(size=(11 if narrow else 15), bold=True, align="center"), False
+    )
     how_style = Style(size=11.5 * k, align="center")
     below_qr = (
         3 * mm

@@ -223,6 +223,14 @@ def draw_text(
     return top - y + style.space_after
 
 
+def fit_on_one_line(text: str, width: float, style: Style, rtl: bool, smallest: float = 6) -> Style:
+    """``style``, made smaller where needed so that ``text`` (a link to type) is never broken."""
+    size = style.size
+    while size > smallest and len(layout(text, width, style.but(size=size), rtl)) > 1:
+        size -= 0.5
+    return style.but(size=size)
+
+
 def text_height(text: str, width: float, style: Style, rtl: bool) -> float:
     return len(layout(text, width, style, rtl)) * style.line_height + style.space_after
 

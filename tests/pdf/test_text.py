@@ -72,3 +72,12 @@ def test_the_pdf_embeds_its_fonts_and_reads_in_logical_order(tmp_path):
     assert "مرحبا بكم في مدرسة" in found
     assert "https://example.org/s/abc23" in found
     assert "این پرسشنامه ناشناس است" in found
+
+
+def test_a_link_is_made_smaller_rather_than_broken():
+    from survey.pdf.text import fit_on_one_line
+
+    url = "https://mitwirken.example/s/abcdefghjkmn"
+    style = fit_on_one_line(url, 150, Style(size=11, bold=True), rtl=False)
+    assert style.size < 11
+    assert len(layout(url, 150, style, rtl=False)) == 1
