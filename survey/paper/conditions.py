@@ -109,10 +109,11 @@ class Describer:
         value = getattr(literal, "value", None)
         if op not in _SYMBOLS or isinstance(value, tuple | str) or value is None:
             return None
+        comparison = f"{_SYMBOLS[op]} {value}"  # "≥ 3": the same in every language
         return _(
             "bei Frage %(num)s eine Zahl %(comparison)s eingetragen",
             num=self._num(variable),
-            comparison=f"{_SYMBOLS[op]} {value}",
+            comparison=comparison,
         )
 
     def ticked(self, condition: Condition, variable: str) -> list[int]:
