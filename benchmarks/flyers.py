@@ -40,6 +40,8 @@ from survey.distribution.services import new_token
 from survey.extensions import db
 from survey.paper.flyers import flyer_file_name, pages_for, write_flyers
 from survey.paper.services import campaign_flyers
+from survey.pdf import qr as pdf_qr
+from survey.pdf import text as pdf_text
 from survey.questionnaires.registry import registry
 
 
@@ -67,6 +69,9 @@ def build_world(schools: int) -> None:
 
 
 def run(out: Path, languages: list[str], two_up: bool) -> tuple[float, int, int]:
+    # Each pass starts cold: no QR code or laid-out paragraph left over from the one before.
+    pdf_qr._symbol.cache_clear()
+    pdf_text._layout.cache_clear()
     start = time.perf_counter()
     _questionnaire, flyers, _missing = campaign_flyers(
         db.session,

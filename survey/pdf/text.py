@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
 import arabic_reshaper
@@ -91,13 +92,18 @@ def shape(text: str) -> str:
     return arabic_reshaper.reshape(text) if has_rtl(text) else text
 
 
+@lru_cache(maxsize=65536)
+def _face_for(char: str, chain: tuple[Face, ...]) -> Face:
+    return next((f for f in chain if f.has(char)), chain[0])
+
+
 def runs_of(text: str, chain: tuple[Face, ...], size: float) -> tuple[Run, ...]:
     """Split ``text`` into runs that one face each can draw (the first in ``chain`` that can)."""
     runs: list[Run] = []
     current: list[str] = []
     current_face: Face | None = None
     for char in text:
-        face = next((f for f in chain if f.has(char)), chain[0])
+        face = _face_for(char, chain)
         if char == " " and current_face is not None:
             face = current_face  # a space never starts a new run
         if face is not current_face and current:
@@ -118,8 +124,16 @@ def layout(
     text: str, width: float, style: Style, rtl: bool, font_set: FontSet | None = None
 ) -> list[Line]:
     """Wrap ``text`` into lines no wider than ``width``; a newline starts a new paragraph."""
-    chain = (font_set or fonts()).chain(rtl, style.bold)
-    size = style.size
+    return list(_layout(text, width, style.size, style.bold, rtl, font_set or fonts()))
+
+
+# Flyers for a hundred schools repeat the same sentences: lines are immutable, so they are
+# laid out once and shared.
+@lru_cache(maxsize=8192)
+def _layout(
+    text: str, width: float, size: float, bold: bool, rtl: bool, font_set: FontSet
+) -> tuple[Line, ...]:
+    chain = font_set.chain(rtl, bold)
     measure = _Measure(chain, size)
     lines: list[Line] = []
     for paragraph in text.split("\n"):
@@ -143,7 +157,7 @@ def layout(
                     current.append(piece)
                     current_width += extra
         lines.append(_visual(" ".join(current), rtl, chain, size))
-    return lines
+    return tuple(lines)
 
 
 class _Measure:
