@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from survey.core.commands import require_schema
 from survey.extensions import db
 from survey.i18n.locale import offer
+from survey.paper.dossier import dossier_context, render_template, write_dossier
 from survey.paper.flyers import flyer_file_name, pages_for, write_flyers
 from survey.paper.questionnaire import printable_questionnaire
 from survey.paper.services import PrintError, campaign_flyers
@@ -112,3 +113,37 @@ def flyers_command(
         click.echo(str(target))
     for key in missing:
         click.echo(f"school {key}: its {audience} link is revoked; no flyer", err=True)
+
+
+@click.command("dossier")
+@click.option("--campaign", required=True, help="The campaign's short name (slug).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the dossier and its annexes into.",
+)
+@with_appcontext
+def dossier_command(campaign: str, out: Path) -> None:
+    """The approval dossier for the school (German) and, as annexes, every audience's
+    printable questionnaire in every offered language."""
+    require_schema()
+    config = current_app.config
+    context, annexes = dossier_context(
+        db.session, campaign, registry().get, offer().questionnaire, config
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"genehmigung-{campaign}.pdf"
+    markup = render_template(context, current_app.instance_path)
+    write_dossier(markup, f"Befragung „{context['campaign']['title']}“", target)
+    click.echo(str(target))
+    for annex in annexes:
+        path = out / annex.file_name
+        printable_questionnaire(
+            annex.questionnaire,
+            annex.language,
+            config["TRANSLATIONS_DIR"],
+            config["MIN_GROUP_SIZE"],
+            path,
+        )
+        click.echo(str(path))
