@@ -13,8 +13,10 @@ from survey.extensions import db
 from survey.i18n.locale import offer
 from survey.paper.dossier import dossier_context, render_template, write_dossier
 from survey.paper.flyers import flyer_file_name, pages_for, write_flyers
+from survey.paper.letters import messages_file, write_letters
 from survey.paper.questionnaire import printable_questionnaire
 from survey.paper.services import PrintError, campaign_flyers
+from survey.questionnaires.estimate import minutes
 from survey.questionnaires.registry import registry
 
 
@@ -147,3 +149,54 @@ def dossier_command(campaign: str, out: Path) -> None:
             path,
         )
         click.echo(str(path))
+
+
+@click.command("letters")
+@click.option("--campaign", required=True, help="The campaign's short name (slug).")
+@click.option(
+    "--school", "schools", multiple=True, help="A school's number (repeatable; default: all)."
+)
+@click.option(
+    "--lang", "languages", default="de", show_default=True, help="Languages, comma-separated."
+)
+@click.option("--contact", help="Whom to ask, as printed (name, role, phone).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write into.",
+)
+@with_appcontext
+def letters_command(
+    campaign: str, schools: tuple[str, ...], languages: str, contact: str | None, out: Path
+) -> None:
+    """Per school: the letter to parents before their children answer (PDF, one page per
+    language) and the message texts with the families link (a text file to copy from)."""
+    require_schema()
+    wanted = [lang.strip() for lang in languages.split(",") if lang.strip()]
+    base = current_app.config["BASE_URL"].rstrip("/")
+    children, _flyers, _missing = campaign_flyers(
+        db.session, campaign, "children", (), registry().get, lambda token: "", contact
+    )
+    families, flyers, missing = campaign_flyers(
+        db.session,
+        campaign,
+        "families",
+        schools,
+        registry().get,
+        lambda token: f"{base}/s/{token}",
+        contact,
+    )
+    for language in wanted:
+        offered_language(families.id, language)
+    out.mkdir(parents=True, exist_ok=True)
+    for flyer in flyers:
+        stem = flyer_file_name(flyer.key, flyer.school.name, "eltern").removesuffix(".pdf")
+        letter = out / f"{stem}-brief.pdf"
+        write_letters(letter, flyer.school.name, minutes(children), flyer.link, wanted)
+        messages = out / f"{stem}-nachrichten.txt"
+        messages.write_text(messages_file(flyer.link, wanted), encoding="utf-8")
+        click.echo(str(letter))
+        click.echo(str(messages))
+    for key in missing:
+        click.echo(f"school {key}: its families link is revoked; no letter", err=True)
