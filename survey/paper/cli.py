@@ -15,8 +15,7 @@ from survey.paper.dossier import dossier_context, render_template, write_dossier
 from survey.paper.flyers import flyer_file_name, pages_for, write_flyers
 from survey.paper.letters import messages_file, write_letters
 from survey.paper.questionnaire import printable_questionnaire
-from survey.paper.services import PrintError, campaign_flyers
-from survey.questionnaires.estimate import minutes
+from survey.paper.services import PrintError, campaign_flyers, minutes
 from survey.questionnaires.registry import registry
 
 

@@ -24,12 +24,11 @@ from sqlalchemy.orm import Session
 
 from survey.core.db import Base
 from survey.distribution.models import Campaign, Link
-from survey.paper.services import PrintError
+from survey.paper.services import PrintError, minutes
 from survey.pdf.document import Target
 from survey.pdf.fonts import fonts
 from survey.pdf.text import Paragraph, Style, draw_text
 from survey.questionnaires.definition import Questionnaire
-from survey.questionnaires.estimate import minutes
 
 TEMPLATE = "dossier.de.md"
 AUDIENCE_LABELS = {

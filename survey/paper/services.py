@@ -12,11 +12,18 @@ from survey.core.errors import SurveyError
 from survey.distribution.models import AUDIENCES, Campaign, Link, School
 from survey.paper.flyers import FlyerLink
 from survey.questionnaires.definition import Questionnaire
-from survey.questionnaires.estimate import minutes
+from survey.questionnaires.length import measure, promised_minutes
 
 
 class PrintError(SurveyError):
     """A print request that cannot be met (unknown campaign, school or language)."""
+
+
+def minutes(questionnaire: Questionnaire) -> int:
+    """How long it takes, as the questionnaire's intro promises it ("etwa 15 bis 20 Minuten":
+    20, the honest end), else as measured from its texts (survey/questionnaires/length.py)."""
+    promised = promised_minutes(questionnaire)
+    return promised[1] if promised else measure(questionnaire).rounded
 
 
 def school_key(school: School) -> str:

@@ -168,13 +168,6 @@ class QuestionnaireFile(_Frozen):
     audience: Audience
     title: Text
     intro: Text = Field(description="What is asked and why, in plain words, shown before page 1.")
-    minutes: int | None = Field(
-        None,
-        ge=1,
-        le=120,
-        description="How long answering takes, in minutes (as the intro says): printed on flyers "
-        "and letters. Estimated from the questions when missing.",
-    )
     display: Literal["pages", "one_per_screen"] = Field(
         "pages", description="one_per_screen shows a single question per screen (children)."
     )
