@@ -156,7 +156,7 @@ def decline(token: str):
 
 @bp.post("/s/<token>/fertig")
 def next_person(token: str):
-    """"Fertig – das nächste Kind ist dran": nothing of this person stays on the device."""
+    """ "Fertig – das nächste Kind ist dran": nothing of this person stays on the device."""
     link = db.session.get(Link, token) if len(token) <= 32 else None
     if link is None:
         abort(404)
