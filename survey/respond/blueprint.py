@@ -273,6 +273,10 @@ def _redirect_before(token: str, questionnaire: Questionnaire, typed: dict, curr
     earlier = [s for s in visible_steps(questionnaire, typed) if s.number < current.number]
     if earlier:
         return redirect(url_for(".step", token=token, number=earlier[-1].number))
+    visible = current in visible_steps(questionnaire, typed)
+    if visible and sharing.asks_before_resuming(questionnaire.audience):
+        # The intro of a shared tablet asks who is there: "back" stays at the first question.
+        return redirect(url_for(".step", token=token, number=current.number))
     return redirect(url_for(".intro", token=token))
 
 

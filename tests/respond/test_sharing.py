@@ -154,3 +154,11 @@ def test_help_for_children_on_intro_and_stop_page(app, respondent, contact):
             assert '<bdi lang="de">bei Frau Demir (Schulsozialarbeit), Raum 12</bdi>' in html
     families = respondent("families").open().get_data(as_text=True)
     assert "Nummer gegen Kummer" not in families
+
+
+def test_back_from_the_first_question_does_not_ask_the_child_who_it_is(app, respondent):
+    child = respondent("children")
+    child.start()
+    r = child.post(1, {"feel_school": "3"}, action="back")
+    assert step_number(r.location) == 1
+    assert child.open("/1").status_code == 200
