@@ -147,15 +147,24 @@ def questionnaire_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.name != THEMES_FILE)
 
 
+def themes_for(path: Path, themes: Path | None = None, fallback: Path | None = None) -> Path:
+    """The themes catalogue a questionnaire file is checked against: ``themes`` if given,
+    else the ``themes.yaml`` beside the file, else ``fallback`` (the shipped one)."""
+    if themes is not None:
+        return themes
+    beside = path.parent / THEMES_FILE
+    return beside if beside.exists() or fallback is None else fallback
+
+
 def load_paths(
-    paths: Iterable[Path], themes: Path | None = None
+    paths: Iterable[Path], themes: Path | None = None, fallback_themes: Path | None = None
 ) -> tuple[dict[str, Questionnaire], list[Problem]]:
-    """Load questionnaires; the catalogue is ``themes`` or the ``themes.yaml`` beside them."""
+    """Load questionnaires against their themes catalogue (see ``themes_for``)."""
     found: dict[str, Questionnaire] = {}
     problems: list[Problem] = []
     catalogues: dict[Path, ThemesFile | None] = {}
     for path in paths:
-        themes_path = themes or path.parent / THEMES_FILE
+        themes_path = themes_for(path, themes, fallback_themes)
         if themes_path not in catalogues:
             # No catalogue means no theme can be defined: references are reported, not skipped.
             catalogues[themes_path] = ThemesFile.model_construct(themes=(), indicators=())
