@@ -12,6 +12,7 @@ from answering import answers_for
 from conftest import Respondent, step_number
 from sqlalchemy import func, select
 
+from survey.config import Defaults
 from survey.distribution.models import Campaign
 from survey.extensions import db
 from survey.questionnaires.registry import registry
@@ -162,3 +163,14 @@ def test_back_from_the_first_question_does_not_ask_the_child_who_it_is(app, resp
     r = child.post(1, {"feel_school": "3"}, action="back")
     assert step_number(r.location) == 1
     assert child.open("/1").status_code == 200
+
+
+@pytest.mark.parametrize("app", [Defaults.QUESTIONNAIRE_DIR], indirect=True)
+@pytest.mark.parametrize("lang", ["ar", "fa", "tr", "ru"])
+def test_the_helpline_number_stays_one_group_in_every_language(app, respondent, lang):
+    """The number is a placeholder filled with a no-break space: right-to-left text cannot
+    reorder its two groups, and a translation cannot drop or mistype it."""
+    html = respondent("children").open(query_string={"lang": lang}).get_data(as_text=True)
+    assert f'lang="{lang}"' in html
+    assert PHONE in html and "Nummer gegen Kummer" in html
+    assert "Wenn es dir nicht gut geht" not in html  # translated, not the German source
