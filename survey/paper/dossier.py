@@ -107,7 +107,7 @@ def dossier_context(
                 "questionnaire_id": found.id,
                 "title": found.title,
                 "questions": sum(1 for _ in found.questions()),
-                "minutes": minutes(found),
+                "minutes": "–".join(dict.fromkeys(map(str, minutes(found)))),
                 "languages": ", ".join(offered),
             }
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from babel.dates import format_date
-from flask_babel import force_locale, ngettext, pgettext
+from flask_babel import force_locale, get_translations, pgettext
 from flask_babel import gettext as _
 from reportlab.lib.colors import Color, white
 from reportlab.lib.pagesizes import A4, landscape
@@ -47,7 +47,8 @@ class FlyerLink:
     audience: str
     #: the link as typed from paper (no language parameter: the browser's language is chosen)
     url: str
-    minutes: int
+    #: how long answering takes, as the questionnaire promises it: (15, 20) or (10, 10)
+    minutes: tuple[int, int]
     closes_on: date | None = None
     #: whom to ask, as the school writes it ("Frau Yılmaz, Schulsozialarbeit, 0209 123456")
     contact: str | None = None
@@ -109,9 +110,7 @@ def flyer_text(link: FlyerLink, language: str) -> FlyerText:
                     "Schule erfährt, was Sie geantwortet haben."
                 ),
             )
-        time = ngettext(
-            "Das dauert etwa %(num)s Minute.", "Das dauert etwa %(num)s Minuten.", link.minutes
-        )
+        time = takes(link.minutes)
         # translators: Shown before the school's contact (name, role, phone) as the school typed it.
         if link.contact:
             rtl = direction(language) == "rtl"
@@ -137,6 +136,17 @@ def flyer_text(link: FlyerLink, language: str) -> FlyerText:
             ask,
             until,
         )
+
+
+def takes(minutes: tuple[int, int]) -> str:
+    """ "Das dauert etwa 15–20 Minuten." in the current language (plural form of the upper end)."""
+    low, high = minutes
+    span = str(high) if low == high else f"{low}–{high}"
+    # flask_babel's ngettext fills %(num)s with the count itself: a span needs the raw form.
+    form = get_translations().ngettext(
+        "Das dauert etwa %(num)s Minute.", "Das dauert etwa %(num)s Minuten.", high
+    )
+    return form % {"num": span}
 
 
 def pages_for(languages: list[str], side_by_side: bool = True) -> list[tuple[str, ...]]:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
 from survey.i18n.locale import direction, native_name
-from survey.paper.flyers import ACCENT, FlyerLink
+from survey.paper.flyers import ACCENT, FlyerLink, takes
 from survey.pdf.document import Target, new_canvas
 from survey.pdf.qr import draw_qr
 from survey.pdf.text import Style, draw_text, fit_on_one_line, has_rtl, ltr_island
@@ -40,7 +40,9 @@ def _contact(link: FlyerLink, rtl: bool) -> str:
     return _("Fragen? Das Sekretariat der Schule hilft gern weiter.")
 
 
-def letter_text(children_minutes: int, families: FlyerLink, language: str) -> LetterText:
+def letter_text(
+    children_minutes: tuple[int, int], families: FlyerLink, language: str
+) -> LetterText:
     with force_locale(language):
         rtl = direction(language) == "rtl"
         return LetterText(
@@ -54,11 +56,7 @@ def letter_text(children_minutes: int, families: FlyerLink, language: str) -> Le
                     "Fragebogen, in der Schule, auf einem Tablet."
                 )
                 + " "
-                + ngettext(
-                    "Das dauert etwa %(num)s Minute.",
-                    "Das dauert etwa %(num)s Minuten.",
-                    children_minutes,
-                ),
+                + takes(children_minutes),
                 _(
                     "Wir fragen zum Beispiel, ob sich die Kinder in der Schule wohlfühlen, ob sie "
                     "Freundinnen und Freunde haben und was sie sich in ihrem Stadtteil wünschen."
@@ -94,11 +92,7 @@ def message_text(families: FlyerLink, language: str) -> str:
                     "anonym und freiwillig."
                 )
                 + " "
-                + ngettext(
-                    "Das dauert etwa %(num)s Minute.",
-                    "Das dauert etwa %(num)s Minuten.",
-                    families.minutes,
-                ),
+                + takes(families.minutes),
                 _("Hier geht es zum Fragebogen: %(link)s", link=families.url_in(language)),
             ]
         )
@@ -115,7 +109,11 @@ def messages_file(families: FlyerLink, languages: list[str]) -> str:
 
 
 def write_letters(
-    out: Target, school: str, children_minutes: int, families: FlyerLink, languages: list[str]
+    out: Target,
+    school: str,
+    children_minutes: tuple[int, int],
+    families: FlyerLink,
+    languages: list[str],
 ) -> None:
     """One A4 page per language."""
     canvas = new_canvas(out, A4, f"{school}: Information für Eltern", languages[0])

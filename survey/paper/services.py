@@ -19,11 +19,14 @@ class PrintError(SurveyError):
     """A print request that cannot be met (unknown campaign, school or language)."""
 
 
-def minutes(questionnaire: Questionnaire) -> int:
+def minutes(questionnaire: Questionnaire) -> tuple[int, int]:
     """How long it takes, as the questionnaire's intro promises it ("etwa 15 bis 20 Minuten":
-    20, the honest end), else as measured from its texts (survey/questionnaires/length.py)."""
+    (15, 20)), else as measured from its texts (survey/questionnaires/length.py)."""
     promised = promised_minutes(questionnaire)
-    return promised[1] if promised else measure(questionnaire).rounded
+    if promised:
+        return promised
+    measured = measure(questionnaire).rounded
+    return measured, measured
 
 
 def school_key(school: School) -> str:

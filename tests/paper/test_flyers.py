@@ -11,7 +11,8 @@ from survey.distribution.models import Link
 from survey.distribution.services import ensure_demo
 from survey.extensions import db
 from survey.paper.flyers import pages_for
-from survey.paper.services import PrintError, school_key
+from survey.paper.services import PrintError, minutes, school_key
+from survey.questionnaires.registry import registry
 
 SHIPPED = pytest.mark.parametrize("app", [Defaults.QUESTIONNAIRE_DIR], indirect=True)
 BASE = "https://mitwirken.example"
@@ -72,7 +73,10 @@ def test_the_german_arabic_flyer(app, world, tmp_path):
     assert "رأيكم مهم" in text
     # (poppler orders a number inside Arabic text its own way: only the words are compared)
     assert "يستغرق ذلك حوالي" in text
-    assert "Das dauert etwa 10 Minuten." in text
+    with app.app_context():
+        low, high = minutes(registry().get("families"))
+    span = str(high) if low == high else f"{low}–{high}"
+    assert f"Das dauert etwa {span} Minuten." in text
     assert "Frau Yılmaz, Schulsozialarbeit," in text
     assert "Grundschule Am Kanal" in text
     page = pdfcheck.pages(pdf, tmp_path, dpi=150)[1]
@@ -139,3 +143,14 @@ def test_pages_put_each_family_language_beside_german():
     assert pages_for(["de", "ar", "tr"]) == [("de",), ("ar", "de"), ("tr", "de")]
     assert pages_for(["ar", "tr"]) == [("ar",), ("tr",)]
     assert pages_for(["de", "ar"], side_by_side=False) == [("de",), ("ar",)]
+
+
+@SHIPPED
+def test_the_time_is_what_the_questionnaire_promises(app):
+    from survey.questionnaires.length import promised_minutes
+
+    with app.app_context():
+        for questionnaire in registry().all().values():
+            promised = promised_minutes(questionnaire)
+            assert promised is not None, questionnaire.id
+            assert minutes(questionnaire) == promised
