@@ -44,9 +44,13 @@ def _joined(parts: list[str], word: str) -> str:
 class Describer:
     """Renders conditions for one printed questionnaire (numbers and labels known)."""
 
-    def __init__(self, questionnaire: Questionnaire, variables: dict[str, Variable]) -> None:
+    def __init__(
+        self, questionnaire: Questionnaire, variables: dict[str, Variable], children: bool = False
+    ) -> None:
         self.questionnaire = questionnaire
         self.variables = variables
+        #: children are addressed as "du" (context "children" in the catalog)
+        self.children = children
 
     # -- "Nur beantworten, wenn ..." ---------------------------------------------------------
 
@@ -54,6 +58,10 @@ class Describer:
         words = self._node(condition.tree, negate=False)
         if words is None:
             return None
+        if self.children:
+            return pgettext(
+                "children", "Nur beantworten, wenn du %(condition)s hast.", condition=words
+            )
         return _("Nur beantworten, wenn Sie %(condition)s haben.", condition=words)
 
     def _node(self, node: Node, negate: bool) -> str | None:
@@ -73,6 +81,10 @@ class Describer:
                 return None
             unanswered = node.negate != negate
             num = self._num(variable)
+            if self.children:
+                if unanswered:
+                    return pgettext("children", "Frage %(num)s ausgelassen", num=num)
+                return pgettext("children", "Frage %(num)s beantwortet", num=num)
             if unanswered:
                 return _("Frage %(num)s ausgelassen", num=num)
             return _("Frage %(num)s beantwortet", num=num)
@@ -91,15 +103,21 @@ class Describer:
         answers = _joined(
             [quote(variable.labels[c]) for c in ticked], pgettext("condition", "oder")
         )
-        if negate:
-            return _(
-                "bei Frage %(num)s %(answers)s nicht angekreuzt",
-                num=self._num(variable),
-                answers=answers,
+        num = self._num(variable)
+        if self.children:
+            if negate:
+                return pgettext(
+                    "children",
+                    "bei Frage %(num)s %(answers)s nicht angekreuzt",
+                    num=num,
+                    answers=answers,
+                )
+            return pgettext(
+                "children", "bei Frage %(num)s %(answers)s angekreuzt", num=num, answers=answers
             )
-        return _(
-            "bei Frage %(num)s %(answers)s angekreuzt", num=self._num(variable), answers=answers
-        )
+        if negate:
+            return _("bei Frage %(num)s %(answers)s nicht angekreuzt", num=num, answers=answers)
+        return _("bei Frage %(num)s %(answers)s angekreuzt", num=num, answers=answers)
 
     def _number(self, node: Compare, variable: Variable, negate: bool) -> str | None:
         literal = node.right if isinstance(node.left, Name) else node.left
@@ -110,6 +128,13 @@ class Describer:
         if op not in _SYMBOLS or isinstance(value, tuple | str) or value is None:
             return None
         comparison = f"{_SYMBOLS[op]} {value}"  # "≥ 3": the same in every language
+        if self.children:
+            return pgettext(
+                "children",
+                "bei Frage %(num)s eine Zahl %(comparison)s eingetragen",
+                num=self._num(variable),
+                comparison=comparison,
+            )
         return _(
             "bei Frage %(num)s eine Zahl %(comparison)s eingetragen",
             num=self._num(variable),
@@ -150,6 +175,14 @@ class Describer:
             answers = _joined(
                 [quote(variable.labels[c]) for c in skipped], pgettext("condition", "oder")
             )
+            if self.children:
+                found[question.id] = pgettext(
+                    "children",
+                    "Wenn du %(answers)s angekreuzt hast: weiter mit Frage %(num)s.",
+                    answers=answers,
+                    num=numbered[after][0],
+                )
+                continue
             found[question.id] = _(
                 "Wenn Sie %(answers)s angekreuzt haben: weiter mit Frage %(num)s.",
                 answers=answers,

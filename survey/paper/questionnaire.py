@@ -86,7 +86,7 @@ class _Builder:
             lambda question, code: self.t.option(question, _choice(questionnaire, question, code)),
             lambda question, item_id: self.t.item(question, _item(question, item_id)),
         )
-        self.describe = Describer(questionnaire, self.variables)
+        self.describe = Describer(questionnaire, self.variables, children=self.children)
         # An arrow points the way one reads.
         self.arrow = "← " if self.rtl else "→ "
 

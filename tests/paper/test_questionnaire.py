@@ -115,3 +115,10 @@ def test_unknown_questionnaire_or_language_is_a_typed_error(app, tmp_path):
     assert isinstance(result.exception, PrintError)
     assert "not offered in 'xx'" in str(result.exception)
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_children_are_addressed_as_children_in_the_instructions(app, tmp_path):
+    text = _flat(pdfcheck.text(_print(app, tmp_path, "children", "de")))
+    assert "Nur beantworten, wenn du bei Frage" in text
+    assert re.search(r"Wenn du „[^“]+“ angekreuzt hast: weiter mit Frage \d+\.", text)
+    assert "wenn Sie" not in text
