@@ -32,11 +32,13 @@ from survey.pdf.fonts import fonts
 from survey.pdf.text import Paragraph, Style, draw_text
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import (
+    DONT_KNOW,
     OTHER,
     MatrixQuestion,
     MultiQuestion,
     NumberQuestion,
     Question,
+    SmileyQuestion,
     TextQuestion,
 )
 
@@ -228,9 +230,20 @@ class _Builder:
         if isinstance(question, TextQuestion):
             hint = self.para(_("Bitte keine Namen, Telefonnummern oder Adressen."), HINT)
             return [hint, WriteIn(lines=4 if question.multiline else 1)]
+        choices = self.q.options[question.id]
+        points = [c.value for c in choices if c.value not in (OTHER, DONT_KNOW)]
+        smiley = isinstance(question, SmileyQuestion) and len(points) > 1
+
+        def mood(code: int) -> float | None:
+            if not smiley or code not in points:
+                return None
+            return -1 + 2 * points.index(code) / (len(points) - 1)
+
         options = [
-            Option(c.value, self.t.option(question, c), write_in=c.value == OTHER)
-            for c in self.q.options[question.id]
+            Option(
+                c.value, self.t.option(question, c), write_in=c.value == OTHER, mood=mood(c.value)
+            )
+            for c in choices
         ]
         if isinstance(question, MatrixQuestion):
             items = [

@@ -39,6 +39,37 @@ class Option:
     label: str
     #: "anderes, und zwar:" gets a line to write on
     write_in: bool = False
+    #: a smiley scale's face beside the label: -1 saddest … 1 happiest (None: no face)
+    mood: float | None = None
+
+
+FACE = 4.6 * mm
+
+
+def _face(canvas, x: float, y: float, mood: float, size: float = FACE) -> None:
+    """A simple face, as on the tablet: the mouth curves with the mood."""
+    r = size / 2
+    cx, cy = x + r, y + r
+    canvas.saveState()
+    canvas.setStrokeColor(black)
+    canvas.setFillColor(black)
+    canvas.setLineWidth(0.6)
+    canvas.circle(cx, cy, r, stroke=1, fill=0)
+    for dx in (-0.35 * r, 0.35 * r):
+        canvas.circle(cx + dx, cy + 0.25 * r, 0.09 * r, stroke=0, fill=1)
+    bend = 0.45 * r * mood
+    path = canvas.beginPath()
+    path.moveTo(cx - 0.45 * r, cy - 0.3 * r)
+    path.curveTo(
+        cx - 0.2 * r,
+        cy - 0.3 * r - bend,
+        cx + 0.2 * r,
+        cy - 0.3 * r - bend,
+        cx + 0.45 * r,
+        cy - 0.3 * r,
+    )
+    canvas.drawPath(path, stroke=1, fill=0)
+    canvas.restoreState()
 
 
 class Options(Flowable):
@@ -49,12 +80,14 @@ class Options(Flowable):
     def __init__(self, options: list[Option], style: Style, rtl: bool) -> None:
         super().__init__()
         self.options, self.style, self.rtl = options, style, rtl
+        #: room for the faces of a smiley scale between box and label
+        self._face_room = FACE + 1.5 * mm if any(o.mood is not None for o in options) else 0.0
         self._rows: list[list[Line]] = []
         self._columns = 1
         self._width = 0.0
 
     def _label_width(self, width: float) -> float:
-        return width - BOX - 7 * mm
+        return width - BOX - 7 * mm - self._face_room
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self._width = availWidth
@@ -105,9 +138,11 @@ class Options(Flowable):
         code = layout(str(option.code), 6 * mm, CODE, False)[0]
         code_x = box_x - 0.8 * mm - code.width if rtl else box_x + BOX + 0.8 * mm
         _draw(canvas, code, code_x, code.width, box_y - 0.2 * mm, CODE, False)
-        label_left = left if rtl else left + BOX + 7 * mm
-        if rtl:
-            label_left = left + width - BOX - 7 * mm - label_width
+        offset = BOX + 7 * mm + self._face_room
+        label_left = left + width - offset - label_width if rtl else left + offset
+        if option.mood is not None:
+            face_x = left + width - BOX - 6 * mm - FACE if rtl else left + BOX + 6 * mm
+            _face(canvas, face_x, box_y - 0.4 * mm, option.mood)
         y = top
         for line in lines:
             y -= style.line_height
