@@ -12,7 +12,8 @@ import threading
 from babel import Locale
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
+from flask_babel.speaklater import LazyString
 
 from survey.i18n import catalogs
 
@@ -108,3 +109,17 @@ def native_name(language: str) -> str:
     """The language's name in itself, capitalised: "Türkçe", "العربية", "Українська"."""
     name = Locale.parse(language).get_display_name(language) or language
     return name[:1].upper() + name[1:]
+
+
+def count_message(singular: str, plural: str, n: int) -> str:
+    """``ngettext`` with ``%(num)s`` written as the page's locale writes numbers.
+
+    Flask-Babel's ``ngettext(..., num=...)`` cannot take a formatted ``num`` (it
+    passes ``num`` twice and raises TypeError); this is the one way to say a count.
+    """
+    return get_translations().ngettext(singular, plural, n) % {"num": format_count(n)}
+
+
+def lazy_count_message(singular: str, plural: str, n: int) -> LazyString:
+    """``count_message`` evaluated when shown, in the language of that moment."""
+    return LazyString(count_message, singular, plural, n)

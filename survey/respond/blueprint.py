@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from survey.core import clock
-from survey.core.errors import DraftMissing, LinkClosed
+from survey.core.errors import DraftMissing, LinkClosed, LinkUnknown
 from survey.distribution.models import Link
 from survey.extensions import db
 from survey.i18n import locale
@@ -58,6 +58,18 @@ def _current_draft(link: Link) -> Draft | None:
     return services.find_draft(db.session, draft_id, link, clock.today())
 
 
+def _submitted_draft(link: Link) -> bool:
+    """The cookie still names a draft that was submitted: the reply to the final
+    submit never arrived. Forget it here, as that reply would have done."""
+    drafts = dict(session.get(_DRAFTS, {}))
+    if not services.was_submitted(db.session, drafts.get(link.token), clock.today()):
+        return False
+    drafts.pop(link.token, None)
+    session[_DRAFTS] = drafts
+    session[_SUBMITTED] = [*session.get(_SUBMITTED, [])[-9:], link.token]
+    return True
+
+
 def _language(questionnaire: Questionnaire, remembered: str | None = None) -> list[str]:
     """Set the page language; returns the languages this questionnaire is offered in."""
     offered = locale.offer().questionnaire(questionnaire.id)
@@ -77,6 +89,8 @@ def _expiry_days() -> int:
 def intro(token: str):
     link, questionnaire = _context(token)
     draft = _current_draft(link)
+    if draft is None and _submitted_draft(link):
+        return redirect(url_for(".thanks", token=token))
     offered = _language(questionnaire, draft.language if draft else None)
     return render_template(
         "respond/intro.html",
@@ -129,7 +143,7 @@ def step(token: str, number: int):
     link, questionnaire = _context(token)
     draft = _current_draft(link)
     if draft is None:
-        if token in session.get(_SUBMITTED, []):
+        if token in session.get(_SUBMITTED, []) or _submitted_draft(link):
             return redirect(url_for(".thanks", token=token))
         _language(questionnaire)
         raise DraftMissing()
@@ -206,8 +220,8 @@ def _submit(token: str, link: Link, questionnaire: Questionnaire, draft: Draft):
 @bp.get("/s/<token>/danke")
 def thanks(token: str):
     link = db.session.get(Link, token) if len(token) <= 32 else None
-    if link is None:
-        abort(404)
+    if link is None or link.revoked:  # revoked answers like unknown (see open_link)
+        raise LinkUnknown()
     questionnaire = registry().get(link.campaign.questionnaire_for(link.audience) or "")
     if questionnaire is not None:
         _language(questionnaire)
