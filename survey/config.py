@@ -40,7 +40,15 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "mitwirken"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a draft may take days
+    #: Served over TLS (directly or behind a proxy): the session cookie gets the Secure flag.
+    SECURE_COOKIES = False
+    #: Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust
+    #: (0: none). Rate limits key on the client address, Secure cookies on the scheme.
+    PROXY_FIX = 0
+    #: A step's post: 256 KB in all (a 5,000-character answer in any script fits many
+    #: times) and at most 300 fields; larger posts get 413.
     MAX_CONTENT_LENGTH = 256 * 1024
+    MAX_FORM_PARTS = 300
 
 
 MIN_GROUP_SIZE_FLOOR = 3
@@ -62,6 +70,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", app.config["TRANSLATIONS_DIR"])
     app.config["PERMANENT_SESSION_LIFETIME"] = 86400 * int(app.config["DRAFT_EXPIRY_DAYS"])
+    if app.config["SECURE_COOKIES"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
     _validate(app.config)
 
 

@@ -18,6 +18,16 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def init_app(app: Flask) -> None:
+    # "/s//<token>" would be redirected to "/s/<token>" on the host the request
+    # named (a forged Host header sends the visitor elsewhere): no slash merging.
+    app.url_map.merge_slashes = False
+    proxies = int(app.config.get("PROXY_FIX", 0) or 0)
+    if proxies:
+        # Behind that many proxies, the client address and the scheme come from
+        # their X-Forwarded-* headers; the host is never taken from them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)  # type: ignore[method-assign]
     # The stylesheet is small; inlining it saves a phone one round trip. Its
     # hash goes into the Content-Security-Policy so no other style can run.
     css = (STATIC / "survey.css").read_text(encoding="utf-8")
@@ -50,8 +60,9 @@ def init_app(app: Flask) -> None:
         # Links carry tokens: never hand them to another site in a Referer header.
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
-        if g.get("private_page"):
-            # Answers on a shared family phone must not come back from a cache.
+        if g.get("private_page") or response.status_code >= 400:
+            # Answers on a shared family phone must not come back from a cache;
+            # neither may an error page, which can name what was asked for.
             response.headers["Cache-Control"] = "no-store"
         return response
 

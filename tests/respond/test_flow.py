@@ -260,12 +260,19 @@ def test_unknown_revoked_and_closed_links(app, respondent, links):
     with app.app_context():
         db.session.get(Link, links["staff"]).revoked = True
         db.session.commit()
-    r = person.client.get(f"/s/{links['staff']}")
-    assert r.status_code == 410 and "beendet" in r.get_data(as_text=True)
+    revoked = person.client.get(f"/s/{links['staff']}")
+    unknown = person.client.get("/s/doesnotexist")
+    # A revoked token cannot be told from a guessed one.
+    assert revoked.status_code == unknown.status_code == 404
+    assert revoked.get_data() == unknown.get_data()
+    assert dict(revoked.headers) == dict(unknown.headers)
+    for path in ("/1", "/danke"):
+        assert person.client.get(f"/s/{links['staff']}{path}").get_data() == unknown.get_data()
     with app.app_context():
         db.session.scalar(select(Campaign)).is_open = False
         db.session.commit()
-    assert person.client.get(f"/s/{links['families']}").status_code == 410
+    r = person.client.get(f"/s/{links['families']}")
+    assert r.status_code == 410 and "beendet" in r.get_data(as_text=True)
     assert "Traceback" not in r.get_data(as_text=True)
 
 
