@@ -19,6 +19,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Defaults:
     #: SQLAlchemy URL; the SQLite file lives in the instance folder unless set.
     DATABASE_URL: str | None = None
+    #: Seconds to wait for the database server to accept a connection (PostgreSQL).
+    DB_CONNECT_TIMEOUT = 3
+    #: Seconds one SQL statement may take before it is cancelled.
+    DB_STATEMENT_TIMEOUT = 10
     #: Folder with the questionnaire YAML files.
     QUESTIONNAIRE_DIR = str(PROJECT_ROOT / "questionnaires")
     #: gettext catalogs: translations/<lang>/LC_MESSAGES/{messages,questionnaires}.po

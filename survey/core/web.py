@@ -9,9 +9,11 @@ from pathlib import Path
 from flask import Flask, g, render_template, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from survey.core.errors import SurveyError
+from survey.core.logging import route_of_request
 from survey.i18n.locale import direction
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -87,6 +89,9 @@ def init_app(app: Flask) -> None:
             400,
         )
 
+    for error_class in DATABASE_AWAY:
+        app.register_error_handler(error_class, database_away_page)
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         from flask_babel import gettext as _
@@ -96,6 +101,53 @@ def init_app(app: Flask) -> None:
         else:  # rare for respondents; Werkzeug's own wording is precise enough
             title, message = error.name, error.description
         return render_template("error.html", title=title, message=message), error.code or 500
+
+
+#: What SQLAlchemy raises when the database cannot be reached or does not answer in
+#: time (refused, timed out, locked too long, connection lost, pool exhausted).
+DATABASE_AWAY = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    sa_exc.DisconnectionError,
+)
+RETRY_AFTER_SECONDS = 60
+
+
+def log_database_away(error: Exception) -> None:
+    from flask import current_app
+
+    cause = getattr(error, "orig", None) or error
+    current_app.logger.warning(
+        "database unavailable on %s [%s]: %s",
+        route_of_request(),
+        request.method,
+        type(cause).__name__,
+    )
+
+
+def database_away_page(error: Exception):
+    """503 in the visitor's language; a post can be sent again as it was, because
+    nothing of it could be saved."""
+    from flask_babel import gettext as _
+
+    log_database_away(error)
+    resend = None
+    if request.method == "POST":
+        resend = {
+            "action": request.full_path.rstrip("?"),
+            "fields": list(request.form.items(multi=True)),
+        }
+    page = render_template(
+        "error.html",
+        title=_("Gerade geht es nicht weiter"),
+        message=_(
+            "Wir können gerade nichts speichern. Bitte versuchen Sie es in einer Minute "
+            "noch einmal."
+        ),
+        resend=resend,
+    )
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def _sha256(text: str) -> str:

@@ -11,7 +11,7 @@ import threading
 
 from babel import Locale
 from babel.numbers import format_decimal
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 
@@ -72,10 +72,14 @@ def choose(offered: list[str], remembered: str | None = None) -> str:
     """The page language: ``?lang=``, else what the draft remembers, else the browser's wish."""
     wanted = request.args.get("lang")
     if wanted in offered:
-        return wanted
-    if remembered in offered:
-        return remembered
-    return request.accept_languages.best_match(offered) or SOURCE_LANGUAGE
+        chosen = wanted
+    elif remembered in offered:
+        chosen = remembered  # type: ignore[assignment]
+    else:
+        chosen = request.accept_languages.best_match(offered) or SOURCE_LANGUAGE
+    if session.get("lang") != chosen and "csrf_token" in session:
+        session["lang"] = chosen  # only in a session that exists anyway (a form was shown)
+    return chosen
 
 
 def by_preference(offered: list[str]) -> list[str]:
@@ -93,7 +97,9 @@ def select_locale() -> str:
     chosen = g.get("language")
     if chosen:
         return chosen
-    return choose(offer().ui())
+    # The session cookie remembers the last page language: pages that cannot reach
+    # the database (which holds the draft's language) still speak it.
+    return choose(offer().ui(), session.get("lang"))
 
 
 def format_count(value: int) -> str:

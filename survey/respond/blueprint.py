@@ -22,11 +22,17 @@ from flask_babel import pgettext
 
 from survey.core import clock
 from survey.core.errors import DraftMissing, LinkClosed, LinkUnknown
+from survey.core.web import (
+    DATABASE_AWAY,
+    RETRY_AFTER_SECONDS,
+    database_away_page,
+    log_database_away,
+)
 from survey.distribution.models import Link
 from survey.extensions import db
 from survey.i18n import locale
 from survey.i18n.texts import QuestionnaireTexts
-from survey.questionnaires.definition import Questionnaire
+from survey.questionnaires.definition import Questionnaire, variables_of
 from survey.questionnaires.registry import registry
 from survey.respond import services
 from survey.respond.answers import typed_answers
@@ -45,12 +51,67 @@ def _private() -> None:
     g.private_page = True
 
 
+#: link token -> questionnaire id, as this process last saw it: lets a step that
+#: cannot reach the database still show its questions (see _database_away).
+_questionnaire_of: dict[str, str] = {}
+
+
 def _context(token: str) -> tuple[Link, Questionnaire]:
     link = services.open_link(db.session, token, clock.today())
     questionnaire = registry().get(services.questionnaire_id_for(link))
     if questionnaire is None:
         raise LinkClosed()
+    if len(_questionnaire_of) < 10_000:
+        _questionnaire_of[token] = questionnaire.id
     return link, questionnaire
+
+
+def _database_away(error: Exception):
+    """The database is away while a step is sent: the page comes back with what
+    was typed in it (the draft cannot be saved), to be sent again in a minute."""
+    args = request.view_args or {}
+    questionnaire = registry().get(_questionnaire_of.get(args.get("token", ""), ""))
+    steps = all_steps(questionnaire) if questionnaire else []
+    number = args.get("number", 0)
+    if (
+        request.endpoint != "respond.step"
+        or request.method != "POST"
+        or not 1 <= number <= len(steps)
+    ):
+        return database_away_page(error)
+    assert questionnaire is not None
+    log_database_away(error)
+    current = steps[number - 1]
+    offered = _language(questionnaire, session.get("lang"))
+    posted = services.posted_answers(questionnaire, current, request.form)
+    typed = typed_answers(questionnaire, posted)
+    shown = tuple(
+        q
+        for q in current.questions
+        if q in visible_questions(questionnaire, current, typed)
+        or any(posted.get(v) for v in variables_of(q))
+    )
+    texts = _texts(questionnaire)
+    form = build_form(questionnaire, shown or current.questions, formdata_from(posted), texts)
+    notice = _(
+        "Wir können Ihre Antworten gerade nicht speichern. Bitte senden Sie die Seite in einer Minute noch einmal: Was Sie eingegeben haben, steht noch da."
+    )
+    page, _status = _render(
+        token=args["token"],
+        questionnaire=questionnaire,
+        texts=texts,
+        offered=offered,
+        current=current,
+        shown=shown or current.questions,
+        form=form,
+        typed=typed,
+        notice=notice,
+    )
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+for _error_class in DATABASE_AWAY:
+    bp.register_error_handler(_error_class, _database_away)
 
 
 def _current_draft(link: Link) -> Draft | None:

@@ -18,11 +18,12 @@ from survey.respond.answers import (
     Raw,
     answer_rows,
     definition_problems,
+    normalize,
     normalize_raw,
     typed_answers,
 )
 from survey.respond.models import Answer, Draft, Response, SubmittedDraft
-from survey.respond.steps import visible_questions, visible_steps
+from survey.respond.steps import Step, visible_questions, visible_steps
 
 
 def open_link(session: Session, token: str, today: date) -> Link:
@@ -88,6 +89,11 @@ def save_answers(
     draft.answers = prune_hidden(questionnaire, merged)
     draft.expires_on = today + timedelta(days=expiry_days)  # activity keeps a draft alive
     session.commit()
+
+
+def posted_answers(questionnaire: Questionnaire, step: Step, formdata) -> dict[str, list[str]]:
+    """A step's posted answers, normalized, without the database (to show them again)."""
+    return normalize(questionnaire, step.questions, formdata)
 
 
 def set_language(session: Session, draft: Draft, language: str) -> None:
