@@ -23,6 +23,14 @@ class Defaults:
     DB_CONNECT_TIMEOUT = 3
     #: Seconds one SQL statement may take before it is cancelled.
     DB_STATEMENT_TIMEOUT = 10
+    #: Where rate-limit counters live: memory:// counts per process; use Redis
+    #: (redis://127.0.0.1:6379/0) wherever several workers or hosts serve the app.
+    RATELIMIT_STORAGE_URL = "memory://"
+    #: False switches the respondent rate limits off (benchmarks; never in the field).
+    RATELIMIT_ENABLED = True
+    #: Overrides of survey.core.ratelimit.DEFAULT_LIMITS, e.g.
+    #: {"submit": {"client": "10/minute"}} (SURVEY_RESPOND_LIMITS as JSON).
+    RESPOND_LIMITS: dict = {}
     #: Folder with the questionnaire YAML files.
     QUESTIONNAIRE_DIR = str(PROJECT_ROOT / "questionnaires")
     #: gettext catalogs: translations/<lang>/LC_MESSAGES/{messages,questionnaires}.po

@@ -53,6 +53,9 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch, request, tmp_path) -
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test",
             "TESTING": True,
+            # Tests answer hundreds of times from one address; tests/core/test_ratelimit.py
+            # switches the limits on.
+            "RATELIMIT_ENABLED": False,
             **_questionnaires(getattr(request, "param", FIXTURE_QUESTIONNAIRES), tmp_path),
         }
     )

@@ -70,7 +70,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(SurveyError)
     def _survey_error(error: SurveyError):
-        return render_template("error.html", title=error.title, message=error.message), error.status
+        retry_after = getattr(error, "retry_after", None)
+        resend = None
+        if retry_after and request.method == "POST":  # a post refused for now: send it again later
+            resend = _resend()
+        page = render_template(
+            "error.html", title=error.title, message=error.message, resend=resend
+        )
+        headers = {"Retry-After": str(retry_after)} if retry_after else {}
+        return page, error.status, headers
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError):
@@ -148,6 +156,11 @@ def database_away_page(error: Exception):
         resend=resend,
     )
     return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _resend() -> dict:
+    """A post as it came, to be sent again from the error page with one button."""
+    return {"action": request.full_path.rstrip("?"), "fields": list(request.form.items(multi=True))}
 
 
 def _sha256(text: str) -> str:

@@ -63,6 +63,15 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(native_name=native_name, direction=direction)
     app.jinja_env.filters["num"] = format_count
 
+    @app.after_request
+    def _remember_language(response):
+        # In a session that exists anyway (a form was shown): pages that cannot reach
+        # the database, which holds the draft's language, still speak it.
+        language = g.get("language")
+        if language and session and session.get("lang") != language:
+            session["lang"] = language
+        return response
+
 
 def offer() -> Offer:
     return current_app.extensions["language_offer"]
@@ -77,8 +86,6 @@ def choose(offered: list[str], remembered: str | None = None) -> str:
         chosen = remembered  # type: ignore[assignment]
     else:
         chosen = request.accept_languages.best_match(offered) or SOURCE_LANGUAGE
-    if session.get("lang") != chosen and "csrf_token" in session:
-        session["lang"] = chosen  # only in a session that exists anyway (a form was shown)
     return chosen
 
 

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
-from survey.core import clock
+from survey.core import clock, ratelimit
 from survey.core.errors import DraftMissing, LinkClosed, LinkUnknown
 from survey.core.web import (
     DATABASE_AWAY,
@@ -173,6 +173,8 @@ def start(token: str):
     wanted = request.form.get("lang")
     if draft is None:
         language = wanted if wanted in offered else locale.SOURCE_LANGUAGE
+        g.language = language  # also the language of a refusal
+        ratelimit.enforce("start", link.token)
         draft = services.start_draft(
             db.session, link, questionnaire.id, language, clock.today(), _expiry_days()
         )
@@ -268,6 +270,7 @@ def _submit(token: str, link: Link, questionnaire: Questionnaire, draft: Draft):
         questions = visible_questions(questionnaire, candidate, typed)
         if not build_form(questionnaire, questions, formdata_from(draft.answers)).validate():
             return redirect(url_for(".step", token=token, number=candidate.number, check=1))
+    ratelimit.enforce("submit", link.token)
     language = draft.language
     granularity = current_app.config["DATE_GRANULARITY"]
     services.submit(db.session, draft.id, questionnaire, clock.today(), granularity)
