@@ -101,7 +101,7 @@ class _OtherNeedsText:
 def build_form(
     questionnaire: Questionnaire,
     questions: tuple[Question, ...],
-    formdata: MultiDict,
+    formdata: MultiDict | None,
     texts: QuestionnaireTexts | None = None,
 ) -> Form:
     """A form for the visible questions of one step, bound to ``formdata``.
@@ -117,6 +117,8 @@ def build_form(
             setattr(StepForm, name, field)
     # The form sees what the draft keeps and storage reads: one value per single
     # answer, no control characters, nothing longer than a question can hold.
+    if formdata is None:
+        return StepForm()
     return StepForm(formdata=formdata_from(normalize(questionnaire, questions, formdata)))
 
 
