@@ -71,7 +71,12 @@ def serve(host: str, port: int) -> None:
     except QuestionnaireInvalid as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from survey.core.logging import PrivacyFormatter, RedactFilter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(PrivacyFormatter())
+    handler.addFilter(RedactFilter())
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     click.echo(f"Mitwirken at http://{host}:{port}/  (Ctrl+C stops)", err=True)
     run_simple(
         host,

@@ -29,7 +29,12 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 _TOKEN_PATH = re.compile(r"/s/+[^/\s?#\]\[\"'<>]+")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
-_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+_HEX = "[0-9A-Fa-f]{1,4}"
+#: Full (eight groups) or shortened ("::") IPv6; a time of day ("03:40:12") is neither.
+_IPV6 = re.compile(
+    rf"(?<![\w:])(?:(?:{_HEX}:){{7}}{_HEX}"
+    rf"|(?:{_HEX}(?::{_HEX}){{0,6}})?::(?:{_HEX}(?::{_HEX}){{0,6}})?)(?![\w:])"
+)
 
 
 def redact(text: str) -> str:
@@ -83,7 +88,12 @@ class PrivacyFormatter(logging.Formatter):
         return redact("".join(te.format()).rstrip("\n"))
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        # Another handler may have cached its own rendering of the traceback.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return redact(super().format(record))
+        finally:
+            record.exc_text = cached
 
 
 class RedactFilter(logging.Filter):

@@ -94,7 +94,9 @@ def test_one_address_cannot_stuff_a_schools_results(limited, staff_link):
     per_minute = 30  # DEFAULT_LIMITS["submit"]["client"]
     for _ in range(per_minute):
         r = answer_staff(limited, staff_link, "198.51.100.20")
-        assert r.location and r.location.split("?")[0].endswith("/danke"), r.get_data(as_text=True)[-800:]
+        assert r.location and r.location.split("?")[0].endswith("/danke"), r.get_data(as_text=True)[
+            -800:
+        ]
     refused = answer_staff(limited, staff_link, "198.51.100.20")
     assert refused.status_code == 429
     html = refused.get_data(as_text=True)
