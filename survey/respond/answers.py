@@ -19,6 +19,7 @@ from survey.questionnaires.conditions import Unordered
 from survey.questionnaires.definition import Questionnaire, VariableKind, variables_of
 from survey.questionnaires.model import (
     DONT_KNOW,
+    NUMBER_LIMIT,
     OTHER,
     MultiQuestion,
     NumberQuestion,
@@ -33,7 +34,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w])(?:\+|00)?\d(?:[\s/().-]{0,2}\d){5,}(?![\w])")
 REDACTED = "[entfernt]"
 #: Larger answers to a number question are not plausible and would not fit every column type.
-MAX_NUMBER = 10**9
+MAX_NUMBER = NUMBER_LIMIT
 #: The text written after "anderes, und zwar:".
 OTHER_MAX_LENGTH = 200
 #: A code or a number is never longer than this as typed (sign, digits, spaces).
