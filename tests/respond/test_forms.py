@@ -102,3 +102,20 @@ def test_the_length_and_count_messages_use_the_page_numbers(app):
         form = build_form(questionnaire, (wish,), MultiDict([("wish", "x" * 501)]))
         assert not form.validate()
         assert form.errors["wish"] == ["Bitte höchstens 500 Zeichen."]
+
+
+def test_no_python_code_passes_num_to_ngettext():
+    """Flask-Babel's (lazy_)ngettext sets ``num`` itself: ``num=`` again is a TypeError
+    when the text is shown. Counts go through ``count_message``/``lazy_count_message``."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "survey"
+    offenders = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+                if name.endswith("ngettext") and any(k.arg == "num" for k in node.keywords):
+                    offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
