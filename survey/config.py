@@ -58,7 +58,8 @@ class Defaults:
     #: (0: none). Rate limits key on the client address, Secure cookies on the scheme.
     PROXY_FIX = 0
     #: A step's post: 256 KB in all (a 5,000-character answer in any script fits many
-    #: times) and at most 300 fields; larger posts get 413.
+    #: times), a multipart post at most 300 fields; larger posts get 413. Fields that
+    #: are no question of the step are dropped before anything is kept.
     MAX_CONTENT_LENGTH = 256 * 1024
     MAX_FORM_PARTS = 300
 

@@ -239,12 +239,28 @@ def test_a_draft_keeps_bounded_input_only(app, respondent):
     assert len(json.dumps(answers)) < 2_000
 
 
-def test_a_step_may_not_post_a_huge_body(app, respondent):
+def test_a_step_may_not_post_a_huge_body_or_grow_the_draft_with_fields(app, respondent):
     person = respondent("families")
     person.start()
     r = person.post(1, {"welcome": "3", "wish": "x" * 300_000})
     assert r.status_code == 413
     assert r.headers["Cache-Control"] == "no-store"
+    # Many fields in a multipart post: 413 (a urlencoded one is bounded by its size,
+    # and fields that are no question of the step are dropped).
+    r = person.client.post(
+        f"/s/{person.token}/1",
+        data={"csrf_token": person.csrf, **{f"f{i}": "1" for i in range(400)}},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 413
+    r = person.post(1, {"welcome": "3", **{f"f{i}": "1" for i in range(400)}}, action="back")
+    with app.app_context():
+        assert set(db.session.scalar(select(Draft)).answers) <= {
+            "welcome",
+            "info_channel",
+            "info_channel_other",
+            "info_enough",
+        }
 
 
 def _today():
