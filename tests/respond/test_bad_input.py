@@ -267,3 +267,24 @@ def _today():
     from conftest import TODAY
 
     return TODAY
+
+
+def test_the_memory_of_submitted_drafts_is_purged_after_a_few_days(app, respondent):
+    import datetime as dt
+
+    from survey.respond.models import SubmittedDraft
+
+    person = respondent("staff")
+    person.start()
+    person.post(1, {"role": "1"})
+    person.post(2, {"partners_known": "1"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SubmittedDraft)) == 1
+        services.purge_drafts(
+            db.session, _today() + dt.timedelta(days=services.SUBMITTED_MEMORY_DAYS)
+        )
+        assert db.session.scalar(select(func.count()).select_from(SubmittedDraft)) == 1
+        services.purge_drafts(
+            db.session, _today() + dt.timedelta(days=services.SUBMITTED_MEMORY_DAYS + 1)
+        )
+        assert db.session.scalar(select(func.count()).select_from(SubmittedDraft)) == 0
