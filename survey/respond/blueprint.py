@@ -235,8 +235,8 @@ def decline(token: str):
 def next_person(token: str):
     """ "Fertig – das nächste Kind ist dran": nothing of this person stays on the device."""
     link = db.session.get(Link, token) if len(token) <= 32 else None
-    if link is None:
-        abort(404)
+    if link is None or link.revoked:  # revoked answers like unknown (see open_link)
+        raise LinkUnknown()
     services.discard_drafts(db.session, list(session.get(_DRAFTS, {}).values()))
     session.clear()
     return redirect(url_for(".intro", token=token))
