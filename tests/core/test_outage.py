@@ -124,3 +124,77 @@ def test_the_outage_is_logged_without_token_or_address(links, caplog):
     assert "database unavailable on /s/<token> [GET]: OperationalError" in logged
     assert links["families"] not in logged and "203.0.113.9" not in logged
     app.extensions["survey_db"].engine.dispose()
+
+
+class Proxy:
+    """A TCP proxy to the test database that can be cut and restored."""
+
+    def __init__(self, port: int, target: tuple[str, int]) -> None:
+        self.port, self.target = port, target
+        self.listener: socket.socket | None = None
+        self.conns: list[socket.socket] = []
+
+    def up(self) -> None:
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.listener.listen(16)
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def down(self) -> None:
+        assert self.listener is not None
+        with contextlib.suppress(OSError):  # wakes the accept() blocked in its thread
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        for conn in self.conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            conn.close()
+        self.conns.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client = listener.accept()[0]
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self.conns += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+
+def test_the_app_recovers_by_itself_when_the_database_is_back(database_url, links):
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("a database server to cut off: PostgreSQL only")
+    proxy = Proxy(5914, (url.host or "127.0.0.1", url.port or 5432))
+    proxy.up()
+    app = create_app(
+        {
+            "DATABASE_URL": url.set(host="127.0.0.1", port=5914).render_as_string(False),
+            "SECRET_KEY": "test",
+            "QUESTIONNAIRE_DIR": FIXTURE_QUESTIONNAIRES,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    client = app.test_client()
+    try:
+        assert client.get(f"/s/{links['families']}").status_code == 200
+        proxy.down()  # the database goes away, pooled connections with it
+        assert client.get(f"/s/{links['families']}").status_code == 503
+        proxy.up()  # and comes back: no restart needed
+        assert client.get(f"/s/{links['families']}").status_code == 200
+    finally:
+        proxy.down()
+        app.extensions["survey_db"].engine.dispose()
