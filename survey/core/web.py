@@ -57,7 +57,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(SurveyError)
     def _survey_error(error: SurveyError):
-        return render_template("error.html", title=error.title, message=error.message), error.status
+        action = (error.action_label, error.action_url) if error.action_url else None
+        return (
+            render_template("error.html", title=error.title, message=error.message, action=action),
+            error.status,
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError):

@@ -7,6 +7,7 @@ that choices sit in a fieldset with a legend and errors are tied to fields.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +33,66 @@ from survey.questionnaires.model import (
 from survey.respond.answers import MAX_NUMBER
 
 REQUIRED = _l("Bitte beantworten Sie diese Frage.")
+
+
+class _Messages:
+    """WTForms' own messages, from our catalogs in the page's language.
+
+    WTForms asks its translations object for its built-in (English) messages, such
+    as "Not a valid choice." for a value that is not one of the answers. Each is
+    mapped to a German source text; anything else WTForms might ask gets a general
+    request to check the answer, never English.
+    """
+
+    KNOWN = {
+        "Not a valid integer value.": _l("Bitte die Zahl in Ziffern schreiben, zum Beispiel 3."),
+        "Not a valid choice.": _l("Bitte wählen Sie eine der Antworten."),
+        "Invalid Choice: could not coerce.": _l("Bitte wählen Sie eine der Antworten."),
+        "'%(value)s' is not a valid choice for this field.": _l(
+            "Bitte wählen Sie nur unter den angebotenen Antworten."
+        ),
+        "'%(value)s' are not valid choices for this field.": _l(
+            "Bitte wählen Sie nur unter den angebotenen Antworten."
+        ),
+        "Invalid choice(s): one or more data inputs could not be coerced.": _l(
+            "Bitte wählen Sie nur unter den angebotenen Antworten."
+        ),
+    }
+    OTHER = _l("Bitte prüfen Sie diese Antwort.")
+
+    def gettext(self, string: str) -> str:
+        # WTForms may %-format the result with a mapping; ours hold no placeholders.
+        return str(self.KNOWN.get(string, self.OTHER))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular)
+
+
+_MESSAGES = _Messages()
+#: "1,5", "2.5", Arabic "١٫٥"; and "1 200" with spaces between digit groups.
+_DECIMAL = re.compile(r"\d+\s*[.,\u066b\u066c]\s*\d+")
+_SPACED = re.compile(r"\d+(?:[\s\u00a0\u202f]+\d+)+")
+
+
+class NumberField(IntegerField):
+    """A whole number; a wrong entry is told what to type instead."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        text = str(valuelist[0]).strip()
+        try:
+            self.data = int(text)
+        except ValueError:
+            self.data = None
+            if _DECIMAL.fullmatch(text):
+                raise ValueError(
+                    _l("Bitte eine ganze Zahl ohne Komma oder Punkt schreiben, zum Beispiel 2.")
+                ) from None
+            if _SPACED.fullmatch(text):
+                raise ValueError(_l("Bitte die Zahl ohne Leerzeichen schreiben.")) from None
+            raise ValueError(_Messages.KNOWN["Not a valid integer value."]) from None
 
 
 def _presence(required: bool):
@@ -94,7 +155,9 @@ def build_form(
     """
 
     class StepForm(Form):
-        pass
+        class Meta:
+            def get_translations(self, form):
+                return _MESSAGES
 
     for question in questions:
         for name, field in _fields(questionnaire, question, texts):
@@ -134,7 +197,7 @@ def _fields(questionnaire: Questionnaire, q: Question, texts: QuestionnaireTexts
     elif isinstance(q, NumberQuestion):
         yield (
             q.id,
-            IntegerField(
+            NumberField(
                 q.label,
                 validators=[
                     presence,

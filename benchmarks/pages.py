@@ -1,0 +1,122 @@
+"""The respondent pages in Chromium at 360 x 740: axe violations by impact and the widest
+page at 100 % and 200 % text, for every questionnaire in the given languages.
+
+    .venv/bin/python benchmarks/pages.py [--lang de,ar,tr] [--screenshots DIR] [--port 51000]
+
+Answers each questionnaire to the end with valid answers against a real server on a
+throw-away SQLite database. Needs /usr/bin/chromium, playwright and axe-core (tests/browser).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+import harness  # noqa: E402
+
+from survey import create_app  # noqa: E402
+from survey.core import migrate  # noqa: E402
+from survey.core.db import make_engine  # noqa: E402
+from survey.distribution.services import ensure_demo  # noqa: E402
+from survey.extensions import db  # noqa: E402
+
+AUDIENCES = ("families", "staff", "children", "partners")
+
+
+def main() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", default="de,ar,tr")
+    parser.add_argument("--screenshots", type=Path)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--no-axe", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite:///{scratch}/pages.db"
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "pages", "INSTANCE_PATH": scratch})
+        with app.app_context():
+            links = {}
+            for link in ensure_demo(db.session):
+                links.setdefault(link.audience, link.token)
+        started = time.perf_counter()
+        with harness.serving(app, args.port) as base, harness.chromium() as browser:
+            report(browser, base, links, args)
+        print(f"took {time.perf_counter() - started:.1f} s")
+
+
+def report(browser, base: str, links: dict[str, str], args) -> None:
+    impacts: collections.Counter = collections.Counter()
+    rules: collections.Counter = collections.Counter()
+    widest = {100: (0, ""), 200: (0, "")}
+    states = 0
+    too_wide: list[str] = []
+    for language in args.lang.split(","):
+        for audience in AUDIENCES:
+            context = harness.phone(browser, language=language)
+            page = context.new_page()
+            page.goto(f"{base}/s/{links[audience]}?lang={language}")
+            name = f"{language}-{audience}"
+            pages = [("intro", page)]
+            seen = 0
+
+            def look(label: str) -> None:
+                nonlocal states
+                states += 1
+                where = f"{name} {label}"
+                for percent in (100, 200):
+                    harness.text_zoom(page, percent)
+                    width = harness.page_width(page)
+                    if width > widest[percent][0]:
+                        widest[percent] = (width, where)
+                    if width > harness.PHONE["width"]:
+                        too_wide.append(f"{where} at {percent} %: {width} px")
+                    if args.screenshots and percent == 200 and width > 360:
+                        page.screenshot(path=str(args.screenshots / f"{name}-{label}-200.png"))
+                harness.text_zoom(page, 100)
+                if args.screenshots:
+                    page.screenshot(path=str(args.screenshots / f"{name}-{label}.png"), full_page=True)
+                if not args.no_axe:
+                    for v in harness.axe(page):
+                        impacts[v["impact"]] += len(v["nodes"])
+                        rules[(v["id"], v["impact"])] += len(v["nodes"])
+                        print(f"  {where}: {v['id']} ({v['impact']}) {v['nodes'][:3]}")
+
+            look("intro")
+            page.locator("form[action$='/start'] button").click()
+            while "/danke" not in page.url:
+                seen += 1
+                label = f"step{page.url.rsplit('/', 1)[1].split('?')[0]}"
+                look(label)
+                page.evaluate(harness.FILL)
+                page.locator("button[value=next]:visible").click()
+                if page.locator(".notice").count():
+                    page.evaluate(harness.FILL)
+                    page.locator("button[value=next]:visible").click()
+                if seen > 80:
+                    raise RuntimeError(f"{name}: no end in sight at {page.url}")
+            look("thanks")
+            print(f"{name}: {seen} steps")
+            context.close()
+            del pages
+    print(f"{states} page states")
+    print("axe violations (nodes) by impact:", dict(impacts) or "none")
+    for (rule, impact), n in rules.most_common():
+        print(f"  {rule} ({impact}): {n}")
+    print("pages wider than the screen:", *too_wide or ["none"], sep="\n  ")
+    for percent, (width, where) in widest.items():
+        print(f"widest page at {percent} % text: {width} px ({where})")
+
+
+if __name__ == "__main__":
+    main()
