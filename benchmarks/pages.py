@@ -55,67 +55,69 @@ def main() -> None:
         print(f"took {time.perf_counter() - started:.1f} s")
 
 
+class Audit:
+    """Counts axe violations by impact and the widest page at 100 % and 200 % text."""
+
+    def __init__(self, args) -> None:
+        self.args = args
+        self.impacts: collections.Counter = collections.Counter()
+        self.rules: collections.Counter = collections.Counter()
+        self.widest = {100: (0, ""), 200: (0, "")}
+        self.too_wide: list[str] = []
+        self.states = 0
+
+    def look(self, page, name: str) -> None:
+        self.states += 1
+        shots = self.args.screenshots
+        for percent in (100, 200):
+            harness.text_zoom(page, percent)
+            width = harness.page_width(page)
+            if width > self.widest[percent][0]:
+                self.widest[percent] = (width, name)
+            if width > harness.PHONE["width"]:
+                self.too_wide.append(f"{name} at {percent} %: {width} px")
+            if shots and percent == 200:
+                page.screenshot(path=str(shots / f"{name}-200.png"))
+        harness.text_zoom(page, 100)
+        if shots:
+            page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+        if not self.args.no_axe:
+            for v in harness.axe(page):
+                self.impacts[v["impact"]] += len(v["nodes"])
+                self.rules[(v["id"], v["impact"])] += len(v["nodes"])
+                print(f"  {name}: {v['id']} ({v['impact']}) {v['nodes'][:3]}")
+
+    def print(self) -> None:
+        print(f"{self.states} page states")
+        print("axe violations (nodes) by impact:", dict(self.impacts) or "none")
+        for (rule, impact), n in self.rules.most_common():
+            print(f"  {rule} ({impact}): {n}")
+        print("pages wider than the screen:", *self.too_wide or ["none"], sep="\n  ")
+        for percent, (width, where) in self.widest.items():
+            print(f"widest page at {percent} % text: {width} px ({where})")
+
+
 def report(browser, base: str, links: dict[str, str], args) -> None:
-    impacts: collections.Counter = collections.Counter()
-    rules: collections.Counter = collections.Counter()
-    widest = {100: (0, ""), 200: (0, "")}
-    states = 0
-    too_wide: list[str] = []
+    audit = Audit(args)
     for language in args.lang.split(","):
         for audience in AUDIENCES:
             context = harness.phone(browser, language=language)
             page = context.new_page()
             page.goto(f"{base}/s/{links[audience]}?lang={language}")
             name = f"{language}-{audience}"
-            pages = [("intro", page)]
+            audit.look(page, f"{name}-intro")
+            harness.press(page, page.locator("form[action$='/start'] button"))
             seen = 0
-
-            def look(label: str) -> None:
-                nonlocal states
-                states += 1
-                where = f"{name} {label}"
-                for percent in (100, 200):
-                    harness.text_zoom(page, percent)
-                    width = harness.page_width(page)
-                    if width > widest[percent][0]:
-                        widest[percent] = (width, where)
-                    if width > harness.PHONE["width"]:
-                        too_wide.append(f"{where} at {percent} %: {width} px")
-                    if args.screenshots and percent == 200 and width > 360:
-                        page.screenshot(path=str(args.screenshots / f"{name}-{label}-200.png"))
-                harness.text_zoom(page, 100)
-                if args.screenshots:
-                    page.screenshot(path=str(args.screenshots / f"{name}-{label}.png"), full_page=True)
-                if not args.no_axe:
-                    for v in harness.axe(page):
-                        impacts[v["impact"]] += len(v["nodes"])
-                        rules[(v["id"], v["impact"])] += len(v["nodes"])
-                        print(f"  {where}: {v['id']} ({v['impact']}) {v['nodes'][:3]}")
-
-            look("intro")
-            page.locator("form[action$='/start'] button").click()
             while "/danke" not in page.url:
                 seen += 1
-                label = f"step{page.url.rsplit('/', 1)[1].split('?')[0]}"
-                look(label)
-                page.evaluate(harness.FILL)
-                page.locator("button[value=next]:visible").click()
-                if page.locator(".notice").count():
-                    page.evaluate(harness.FILL)
-                    page.locator("button[value=next]:visible").click()
+                audit.look(page, f"{name}-step{page.url.rsplit('/', 1)[1].split('?')[0]}")
+                harness.go_on(page)
                 if seen > 80:
                     raise RuntimeError(f"{name}: no end in sight at {page.url}")
-            look("thanks")
+            audit.look(page, f"{name}-thanks")
             print(f"{name}: {seen} steps")
             context.close()
-            del pages
-    print(f"{states} page states")
-    print("axe violations (nodes) by impact:", dict(impacts) or "none")
-    for (rule, impact), n in rules.most_common():
-        print(f"  {rule} ({impact}): {n}")
-    print("pages wider than the screen:", *too_wide or ["none"], sep="\n  ")
-    for percent, (width, where) in widest.items():
-        print(f"widest page at {percent} % text: {width} px ({where})")
+    audit.print()
 
 
 if __name__ == "__main__":

@@ -85,8 +85,10 @@ def _resume_at(token: str, questionnaire: Questionnaire, draft: Draft) -> Step:
 def intro(token: str):
     link, questionnaire = _context(token)
     draft = _current_draft(link)
-    if draft is not None and not request.args.get("intro") and resume.may_resume(
-        questionnaire, draft
+    if (
+        draft is not None
+        and not request.args.get("intro")
+        and resume.may_resume(questionnaire, draft)
     ):
         # Coming back: straight to where they stopped, with a short note; the
         # intro is one "Zurück" away (?intro=1).
@@ -128,7 +130,9 @@ def start(token: str):
         session[_DRAFTS] = {**session.get(_DRAFTS, {}), link.token: draft.id}
     elif wanted in offered and wanted != draft.language:
         services.set_language(db.session, draft, wanted)
-    return redirect(url_for(".step", token=token, number=_resume_at(token, questionnaire, draft).number))
+    return redirect(
+        url_for(".step", token=token, number=_resume_at(token, questionnaire, draft).number)
+    )
 
 
 @bp.post("/s/<token>/nein")
@@ -143,7 +147,9 @@ def decline(token: str):
     if drafts.pop(link.token, None):
         session[_DRAFTS] = drafts
     wanted = request.form.get("lang")
-    return redirect(url_for(".declined", token=token, **({"lang": wanted} if wanted in offered else {})))
+    return redirect(
+        url_for(".declined", token=token, **({"lang": wanted} if wanted in offered else {}))
+    )
 
 
 @bp.get("/s/<token>/nein")
@@ -178,7 +184,11 @@ def step(token: str, number: int):
             return _redirect_after(token, questionnaire, typed, current)
         if session.get(_SHOWN, {}).get(token) != current.number:
             session[_SHOWN] = {
-                **{t: n for t, n in session.get(_SHOWN, {}).items() if t in session.get(_DRAFTS, {})},
+                **{
+                    t: n
+                    for t, n in session.get(_SHOWN, {}).items()
+                    if t in session.get(_DRAFTS, {})
+                },
                 token: current.number,
             }
         form = build_form(questionnaire, shown, formdata_from(draft.answers), texts)
@@ -262,11 +272,15 @@ def _notice(questionnaire: Questionnaire, kind: str | None) -> str | None:
     children = questionnaire.audience == "children"
     if kind == "opened":
         if children:
-            return pgettext("children", "Deine Antwort hat noch eine Frage geöffnet. Schau sie dir an.")
+            return pgettext(
+                "children", "Deine Antwort hat noch eine Frage geöffnet. Schau sie dir an."
+            )
         return _("Ihre Antwort hat eine weitere Frage geöffnet. Bitte sehen Sie sie sich an.")
     if kind == "resumed":
         if children:
-            return pgettext("children", "Willkommen zurück! Du machst da weiter, wo du aufgehört hast.")
+            return pgettext(
+                "children", "Willkommen zurück! Du machst da weiter, wo du aufgehört hast."
+            )
         return _("Willkommen zurück! Sie machen da weiter, wo Sie aufgehört haben.")
     return None
 

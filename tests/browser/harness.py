@@ -50,7 +50,9 @@ def ensure_axe() -> Path:
     if not AXE.exists():
         npm = shutil.which("npm")
         if npm is None:
-            raise RuntimeError("npm not found: needed once to install axe-core (apt-get install npm)")
+            raise RuntimeError(
+                "npm not found: needed once to install axe-core (apt-get install npm)"
+            )
         subprocess.run(  # noqa: S603
             [npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True, timeout=300
         )
@@ -116,7 +118,10 @@ def axe(page, axe_path: Path | None = None) -> list[dict]:
 def text_zoom(page, percent: int) -> None:
     """The browser's text size setting (not page zoom): Chromium's default font size."""
     cdp = page.context.new_cdp_session(page)
-    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 16 * percent // 100, "fixed": 13 * percent // 100}})
+    cdp.send(
+        "Page.setFontSizes",
+        {"fontSizes": {"standard": 16 * percent // 100, "fixed": 13 * percent // 100}},
+    )
 
 
 def overflow(page) -> int:
@@ -153,3 +158,18 @@ FILL = """() => {
     if (!i.value && !i.name.endsWith('_other')) i.value = 'Mehr Zeit';
   });
 }"""
+
+
+def press(page, locator) -> None:
+    """Click a button that submits a form and wait for the page that answers."""
+    with page.expect_navigation(wait_until="load"):
+        locator.click()
+
+
+def go_on(page) -> None:
+    """Answer the step and press "Weiter"; once more if a follow-up question opened."""
+    page.evaluate(FILL)
+    press(page, page.locator(".nav button[value=next]"))
+    if "notice=opened" in page.url:
+        page.evaluate(FILL)
+        press(page, page.locator(".nav button[value=next]"))
