@@ -49,9 +49,15 @@ def check_command(paths: tuple[Path, ...]) -> None:
             f"{len(questionnaire.pages)} pages, {count} variables, version {questionnaire.version}",
             err=True,
         )
-    if not paths:  # the shipped folder: are its translations complete?
+    if not paths:  # the shipped folder: are its translations complete and sound?
         for warning in _language_warnings(list(found)):
             click.echo(f"warning: {warning}", err=True)
+        catalog_problems = _catalog_problems()
+        for problem in catalog_problems:
+            click.echo(problem)
+        if catalog_problems:
+            click.echo(f"{len(catalog_problems)} problem(s) in the translations", err=True)
+            sys.exit(1)
 
 
 def _app() -> Flask | None:
@@ -67,6 +73,22 @@ def _language_warnings(questionnaire_ids: list[str]) -> list[str]:
         return []
     threshold = float(app.config["LANGUAGE_MIN_COVERAGE"])
     return catalogs.language_warnings(catalogs.paths_for(app), questionnaire_ids, threshold)
+
+
+def _catalog_problems() -> list[str]:
+    """Placeholders, msgfmt, digit groups in right-to-left text, Farsi letters, shared scales."""
+    from survey.config import PROJECT_ROOT
+    from survey.i18n import catalogs, review
+
+    app = _app()
+    if app is None:
+        return []
+    paths = catalogs.paths_for(app)
+    problems = review.review(paths, PROJECT_ROOT)
+    checked = review.msgfmt(paths, PROJECT_ROOT)
+    if checked is None:
+        click.echo("warning: msgfmt not found (apt-get install gettext): not run", err=True)
+    return problems + (checked or [])
 
 
 def _questionnaire_dir() -> str:
