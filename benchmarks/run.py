@@ -158,15 +158,15 @@ def page_weights(target: dict) -> None:
                 rows.append([f"{audience} step {key} ({', '.join(types)})", response])
             elif audience == "families":  # intro and thank-you pages look alike for all
                 rows.append([key, response])
-    # An empty POST of the staff's first page, whose role question is required.
-    person = Person(target, AUDIENCES.index("staff"), defaultdict(list))
+    # An empty POST of the partners' first page, whose kind-of-organisation question is required.
+    person = Person(target, AUDIENCES.index("partners"), defaultdict(list))
     person.call(None, person.base)
     person.call(None, f"{person.base}/start", {"csrf_token": person.csrf})
     posted, _ = person.call(None, f"{person.base}/1", {"csrf_token": person.csrf})
     assert "check=1" in posted.location, posted.location  # redirect after POST
     error, _ = person.call(None, posted.location)
     assert 'class="summary"' in error.get_data(as_text=True)
-    rows.append(["error re-show (staff step 1, after the redirect)", error])
+    rows.append(["error re-show (partners step 1, after the redirect)", error])
     out = []
     for label, response in rows:
         body = response.get_data()

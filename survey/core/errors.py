@@ -55,3 +55,16 @@ class QuestionnaireInvalid(SurveyError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+class SchemaNotCurrent(SurveyError):
+    """The database was never upgraded, or is at another revision than the code."""
+
+    status = 503
+
+    def __init__(self, at: str | None, needed: str | None) -> None:
+        state = "has no schema yet" if at is None else f"is at revision {at}"
+        super().__init__(
+            f"the database {state}, the code needs revision {needed}: run `survey db upgrade`"
+        )
+        self.at, self.needed = at, needed

@@ -9,6 +9,7 @@ never put the next child into the previous child's answers).
 from __future__ import annotations
 
 from survey.questionnaires.definition import Questionnaire, variables_of
+from survey.respond import sharing
 from survey.respond.answers import typed_answers
 from survey.respond.models import Draft
 from survey.respond.steps import Step, all_steps, visible_steps
@@ -17,10 +18,10 @@ from survey.respond.steps import Step, all_steps, visible_steps
 def may_resume(questionnaire: Questionnaire, draft: Draft) -> bool:
     """Whether the draft found in this browser is continued without asking.
 
-    True for every audience for now; a rule per audience plugs in here (the intro
-    page is shown instead, and the respondent decides there).
+    Not on a device shared by an audience (children on class tablets): there the
+    intro asks who is at the device first (``sharing``).
     """
-    return True
+    return not sharing.asks_before_resuming(questionnaire.audience)
 
 
 def resume_step(questionnaire: Questionnaire, draft: Draft, last_shown: int | None) -> Step:
