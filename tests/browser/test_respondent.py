@@ -134,6 +134,11 @@ def test_keyboard_order_follows_the_screen(site, chromium):
     assert order[0] == "menu" and order[-2:] == ["back", "next"]
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
+    ring = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert ring[0] == "solid" and ring[1] >= 3, ring  # more than the browser's thin ring
     back, nxt = page.locator(".nav button[value=back]"), next_button(page)
     assert back.bounding_box()["x"] < nxt.bounding_box()["x"]  # Zurück on the left (ltr)
     for _ in range(12):  # on to the first page with a number field

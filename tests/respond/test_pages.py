@@ -167,3 +167,19 @@ def test_the_tab_order_follows_the_screen(app, respondent):
 def test_the_read_aloud_button_cannot_show_itself_while_hidden(app):
     css = (PROJECT_ROOT / "survey" / "static" / "survey.css").read_text("utf-8")
     assert "[hidden]{display:none!important}" in css
+
+
+def test_progress_counts_only_what_was_shown_and_hides_a_total_that_may_change(app):
+    from survey.respond.steps import progress
+
+    with app.app_context():
+        children, families = registry().get("children"), registry().get("families")
+    steps = all_steps(children)
+    first, later = progress(children, steps[0], {}), progress(children, steps[-1], {})
+    assert first.total is None and later.total is None
+    assert later.maximum == len(steps) and later.value == steps[-1].number
+    assert first.position == 1
+    page3 = all_steps(families)[2]  # page 2 is hidden without "nein" to info_enough
+    assert progress(families, page3, {"info_enough": 1}).position == 2
+    assert progress(families, page3, {"info_enough": 0}).position == 3
+    assert progress(families, page3, {"info_enough": 1}).total == 2
