@@ -11,14 +11,13 @@ import re
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from survey.i18n.locale import format_count
+from survey.i18n.locale import format_count, lazy_count_message
 from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import (
@@ -30,7 +29,12 @@ from survey.questionnaires.model import (
     SingleQuestion,
     TextQuestion,
 )
-from survey.respond.answers import MAX_NUMBER
+from survey.respond.answers import (
+    MAX_NUMBER,
+    OTHER_MAX_LENGTH,
+    normalize,
+    parse_integer,
+)
 
 REQUIRED = _l("Bitte beantworten Sie diese Frage.")
 
@@ -74,27 +78,6 @@ _DECIMAL = re.compile(r"\d+\s*[.,\u066b\u066c]\s*\d+")
 _SPACED = re.compile(r"\d+(?:[\s\u00a0\u202f]+\d+)+")
 
 
-class NumberField(IntegerField):
-    """A whole number; a wrong entry is told what to type instead."""
-
-    def process_formdata(self, valuelist: list) -> None:
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        text = str(valuelist[0]).strip()
-        try:
-            self.data = int(text)
-        except ValueError:
-            self.data = None
-            if _DECIMAL.fullmatch(text):
-                raise ValueError(
-                    _l("Bitte eine ganze Zahl ohne Komma oder Punkt schreiben, zum Beispiel 2.")
-                ) from None
-            if _SPACED.fullmatch(text):
-                raise ValueError(_l("Bitte die Zahl ohne Leerzeichen schreiben.")) from None
-            raise ValueError(_Messages.KNOWN["Not a valid integer value."]) from None
-
-
 def _presence(required: bool):
     return InputRequired(message=REQUIRED) if required else Optional()
 
@@ -106,13 +89,32 @@ class _MaxChoices:
     def __call__(self, _form: Form, field: SelectMultipleField) -> None:
         if field.data and len(field.data) > self.limit:
             raise ValidationError(
-                lazy_ngettext(
+                lazy_count_message(
                     "Bitte wählen Sie höchstens %(num)s aus.",
                     "Bitte wählen Sie höchstens %(num)s aus.",
                     self.limit,
-                    num=LazyString(format_count, self.limit),
                 )
             )
+
+
+class _IntegerField(IntegerField):
+    """Reads a number exactly as storage and conditions do (``parse_integer``):
+    digits of any script with an optional sign; not ``1_000``, not ``1e3``."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip()
+        self.data = parse_integer(text)
+        if self.data is None:  # say what to type instead
+            if _DECIMAL.fullmatch(text):
+                raise ValueError(
+                    _l("Bitte eine ganze Zahl ohne Komma oder Punkt schreiben, zum Beispiel 2.")
+                )
+            if _SPACED.fullmatch(text):
+                raise ValueError(_l("Bitte die Zahl ohne Leerzeichen schreiben."))
+            raise ValueError(_Messages.KNOWN["Not a valid integer value."])
 
 
 class _Exclusive:
@@ -146,7 +148,7 @@ class _OtherNeedsText:
 def build_form(
     questionnaire: Questionnaire,
     questions: tuple[Question, ...],
-    formdata: MultiDict,
+    formdata: MultiDict | None,
     texts: QuestionnaireTexts | None = None,
 ) -> Form:
     """A form for the visible questions of one step, bound to ``formdata``.
@@ -162,7 +164,11 @@ def build_form(
     for question in questions:
         for name, field in _fields(questionnaire, question, texts):
             setattr(StepForm, name, field)
-    return StepForm(formdata=formdata)
+    # The form sees what the draft keeps and storage reads: one value per single
+    # answer, no control characters, nothing longer than a question can hold.
+    if formdata is None:
+        return StepForm()
+    return StepForm(formdata=formdata_from(normalize(questionnaire, questions, formdata)))
 
 
 def _choice_list(
@@ -197,7 +203,7 @@ def _fields(questionnaire: Questionnaire, q: Question, texts: QuestionnaireTexts
     elif isinstance(q, NumberQuestion):
         yield (
             q.id,
-            NumberField(
+            _IntegerField(
                 q.label,
                 validators=[
                     presence,
@@ -211,24 +217,24 @@ def _fields(questionnaire: Questionnaire, q: Question, texts: QuestionnaireTexts
         )
     elif isinstance(q, TextQuestion):
         field_class = TextAreaField if q.multiline else StringField
-        length = Length(
-            max=q.max_length,
-            message=lazy_ngettext(
-                "Bitte höchstens %(num)s Zeichen.",
-                "Bitte höchstens %(num)s Zeichen.",
-                q.max_length,
-                num=LazyString(format_count, q.max_length),
-            ),
-        )
-        yield q.id, field_class(q.label, validators=[presence, length])
+        yield q.id, field_class(q.label, validators=[presence, _length(q.max_length)])
     else:  # single, scale, yesno, smiley: one answer from a list
         choices = _choice_list(questionnaire, q, texts)
         yield q.id, RadioField(q.label, choices=choices, validators=[presence])
     if isinstance(q, SingleQuestion | MultiQuestion) and q.other:
         yield (
             f"{q.id}_other",
-            StringField("", validators=[_OtherNeedsText(q.id), Length(max=200)]),
+            StringField("", validators=[_OtherNeedsText(q.id), _length(OTHER_MAX_LENGTH)]),
         )
+
+
+def _length(limit: int) -> Length:
+    return Length(
+        max=limit,
+        message=lazy_count_message(
+            "Bitte höchstens %(num)s Zeichen.", "Bitte höchstens %(num)s Zeichen.", limit
+        ),
+    )
 
 
 def _number_message(low: int | None, high: int | None):
