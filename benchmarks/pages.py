@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import logging
 import sys
 import tempfile
 import time
@@ -32,7 +31,6 @@ AUDIENCES = ("families", "staff", "children", "partners")
 
 
 def main() -> None:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", default="de,ar,tr")
     parser.add_argument("--screenshots", type=Path)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("SURVEY_CHROMIUM", "/usr/bin/chromium")
@@ -59,10 +59,18 @@ def ensure_axe() -> Path:
     return AXE
 
 
+class _Quiet(WSGIRequestHandler):
+    """No werkzeug access lines: they would carry link tokens (the app logs its own,
+    with route patterns only)."""
+
+    def log(self, type: str, message: str, *args) -> None:  # noqa: A002 (werkzeug's name)
+        pass
+
+
 @contextmanager
 def serving(app, port: int = 0) -> Iterator[str]:
     """The app on 127.0.0.1 in a thread; yields its base URL. Port 0: any free port."""
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
