@@ -1,10 +1,17 @@
 """Extensions, created unbound and bound to an app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 from survey.core.db import Database
+from survey.core.ratelimit import client_key
 
 db = Database()
 csrf = CSRFProtect()
 babel = Babel()
+login = LoginManager()
+#: Storage comes from ``RATELIMIT_STORAGE_URL`` (Redis in production, memory otherwise):
+#: see ``survey.core.ratelimit.init_app``. No limit applies unless a view asks for one.
+limiter = Limiter(key_func=client_key, default_limits=[])

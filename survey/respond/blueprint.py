@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from survey.core import clock
-from survey.core.errors import DraftMissing, LinkClosed
+from survey.core.errors import DraftMissing, LinkClosed, LinkUnknown
 from survey.distribution.models import Link
 from survey.extensions import db
 from survey.i18n import locale
@@ -46,7 +46,8 @@ def _private() -> None:
 
 
 def _context(token: str) -> tuple[Link, Questionnaire]:
-    link = services.open_link(db.session, token, clock.today())
+    resuming = token in session.get(_DRAFTS, {})
+    link = services.open_link(db.session, token, clock.today(), resuming=resuming)
     questionnaire = registry().get(services.questionnaire_id_for(link))
     if questionnaire is None:
         raise LinkClosed()
@@ -96,6 +97,8 @@ def start(token: str):
     draft = _current_draft(link)
     offered = locale.offer().questionnaire(questionnaire.id)
     wanted = request.form.get("lang")
+    if draft is None and link.revoked:  # only a draft begun before the revocation goes on
+        raise LinkUnknown()
     if draft is None:
         language = wanted if wanted in offered else locale.SOURCE_LANGUAGE
         draft = services.start_draft(

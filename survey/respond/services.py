@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from survey.core.errors import DraftMissing, LinkClosed, LinkUnknown
+from survey.core.errors import CampaignNotOpen, DraftMissing, LinkClosed, LinkUnknown
 from survey.distribution.models import Link
 from survey.questionnaires.definition import Questionnaire, variables_of
 from survey.respond.answers import Raw, answer_rows, typed_answers
@@ -18,13 +18,21 @@ from survey.respond.models import Answer, Draft, Response
 from survey.respond.steps import visible_questions, visible_steps
 
 
-def open_link(session: Session, token: str, today: date) -> Link:
-    """The link behind a token, if people may still answer through it."""
+def open_link(session: Session, token: str, today: date, resuming: bool = False) -> Link:
+    """The link behind a token, if people may still answer through it.
+
+    A revoked (or regenerated) link answers 404 like one that never existed,
+    except to a respondent ``resuming`` a draft begun on it: that draft may still
+    be finished. A campaign that is not open says when it runs.
+    """
     link = session.get(Link, token) if token.isascii() and len(token) <= 32 else None
-    if link is None:
+    if link is None or (link.revoked and not resuming):
         raise LinkUnknown()
-    if link.revoked or not link.campaign.is_open_on(today):
-        raise LinkClosed()
+    campaign = link.campaign
+    if not campaign.is_open_on(today):
+        raise CampaignNotOpen(
+            campaign.opens_on, campaign.closes_on, not_yet=campaign.not_yet_open_on(today)
+        )
     return link
 
 

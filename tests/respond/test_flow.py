@@ -260,12 +260,13 @@ def test_unknown_revoked_and_closed_links(app, respondent, links):
     with app.app_context():
         db.session.get(Link, links["staff"]).revoked = True
         db.session.commit()
-    r = person.client.get(f"/s/{links['staff']}")
-    assert r.status_code == 410 and "beendet" in r.get_data(as_text=True)
+    r = person.client.get(f"/s/{links['staff']}")  # revoked: as if it never existed
+    assert r.status_code == 404 and "Diesen Link gibt es nicht" in r.get_data(as_text=True)
     with app.app_context():
-        db.session.scalar(select(Campaign)).is_open = False
+        db.session.scalar(select(Campaign)).state = "closed"
         db.session.commit()
-    assert person.client.get(f"/s/{links['families']}").status_code == 410
+    r = person.client.get(f"/s/{links['families']}")
+    assert r.status_code == 410 and "beendet" in r.get_data(as_text=True)
     assert "Traceback" not in r.get_data(as_text=True)
 
 
