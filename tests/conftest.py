@@ -131,3 +131,22 @@ def respondent(app: Flask, links: dict[str, str]):
 def step_number(location: str | None) -> int:
     assert location, "expected a redirect"
     return int(location.rstrip("/").rsplit("/", 1)[1].split("?")[0])
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 with tiny parameters: the tests sign in hundreds of times."""
+    from argon2 import PasswordHasher
+
+    from survey.admin import services
+
+    monkeypatch.setattr(
+        services, "hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
+
+
+@pytest.fixture
+def world(app: Flask):
+    from staff import make_world
+
+    return make_world(app)

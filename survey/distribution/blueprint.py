@@ -477,11 +477,16 @@ def _live_link(campaign: Campaign, school: School, audience: str) -> Link:
 def link_revoke(campaign_id: int, school_id: int, audience: str):
     found = _campaign(campaign_id, Action.MANAGE_LINKS)
     school = _school_of(found, school_id, Action.MANAGE_LINKS)
-    link_service.revoke(db.session, current_user.id, _live_link(found, school, audience))
-    db.session.commit()
-    flash(
-        _("Der Link gilt nicht mehr. Ein neuer entsteht, wenn Sie die Seite neu laden."), "notice"
-    )
+    link = link_service.live_links(db.session, found, school).get(audience)
+    if link is None:  # already revoked (a second click, another tab)
+        flash(_("Für diese Zielgruppe gibt es gerade keinen gültigen Link."), "notice")
+    else:
+        link_service.revoke(db.session, current_user.id, link)
+        db.session.commit()
+        flash(
+            _("Der Link gilt nicht mehr. Ein neuer entsteht, wenn Sie die Seite neu laden."),
+            "notice",
+        )
     return redirect(url_for(".links", campaign_id=found.id, school_id=school.id))
 
 
