@@ -11,7 +11,7 @@ import threading
 
 from babel import Locale
 from babel.numbers import format_decimal
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 
 from survey.i18n import catalogs
@@ -89,6 +89,8 @@ def by_preference(offered: list[str]) -> list[str]:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the command line speaks the source language
+        return SOURCE_LANGUAGE
     chosen = g.get("language")
     if chosen:
         return chosen
