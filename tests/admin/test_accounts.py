@@ -7,7 +7,7 @@ import os
 
 import pytest
 from sqlalchemy import select
-from staff import PASSWORD, csrf_of, make_account, sign_in, signed_in
+from staff import PASSWORD, csrf_of, sign_in, signed_in
 
 from survey.admin.models import Account
 from survey.core.audit import AuditEntry
