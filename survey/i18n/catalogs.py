@@ -25,6 +25,8 @@ from babel.messages.pofile import read_po, write_po
 DOMAINS = ("messages", "questionnaires", "staff")
 #: where the staff area's texts live (relative to the package); the rest is "messages"
 STAFF_SOURCES = ("admin/**", "distribution/**", "templates/staff/**")
+#: the staff domain's name in coverage and ``survey i18n status``
+STAFF_PART = "staff-area"
 SOURCE = "de"
 #: The languages Mitwirken ships, besides the German source. Kurmanji is "ku":
 #: Babel reads "kmr" as ku_TR and Flask-Babel ignores a folder named "kmr".
@@ -272,7 +274,8 @@ def coverage(paths: Paths, language: str) -> dict[str, Coverage]:
             if domain == "questionnaires":
                 part = str(message.context).split(":")[0]
             else:
-                part = "ui" if domain == "messages" else "staff"
+                # not "staff": that is the id of the staff questionnaire
+                part = "ui" if domain == "messages" else STAFF_PART
             counts = parts.setdefault(part, [0, 0, 0])
             counts[0] += 1
             found = po.get(message.id, message.context)

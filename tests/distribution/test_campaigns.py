@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from staff import signed_in
 
@@ -89,6 +91,10 @@ def _token(app, world) -> str:
         return made["families"].token
 
 
+SHIPPED = str(Path(__file__).resolve().parents[2] / "questionnaires")
+
+
+@pytest.mark.parametrize("app", [SHIPPED], indirect=True)  # with the shipped translations
 def test_respondents_see_when_a_campaign_runs(app, world):
     token = _token(app, world)
     client = app.test_client()

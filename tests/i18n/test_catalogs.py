@@ -65,7 +65,7 @@ def test_compile_builds_only_stale_catalogs(workspace):
     for old in workspace.translations.glob("*/LC_MESSAGES/*.mo"):
         old.unlink()
     written = catalogs.compile_catalogs(workspace)
-    assert len(written) == 2 * len(catalogs.LANGUAGES)
+    assert len(written) == len(catalogs.DOMAINS) * len(catalogs.LANGUAGES)
     assert {p.suffix for p in written} == {".mo"}
     assert catalogs.compile_catalogs(workspace) == []  # nothing stale any more
 
@@ -96,4 +96,6 @@ def test_status_command_prints_every_language_and_part(app):
     assert lines[0].split() == ["language", "part", "translated", "fuzzy", "missing", "share"]
     parts = {tuple(line.split()[:2]) for line in lines[1:]}
     for language in catalogs.LANGUAGES:
-        assert {(language, p) for p in ("ui", "families", "staff", "children", "partners")} <= parts
+        assert {
+            (language, p) for p in ("ui", "families", "staff", "children", "partners", "staff-area")
+        } <= parts
