@@ -72,6 +72,10 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_expected_count_school_id_school')),
     sa.PrimaryKeyConstraint('campaign_id', 'school_id', 'audience', name=op.f('pk_expected_count'))
     )
+    with op.batch_alter_table('response', schema=None) as batch_op:
+        batch_op.create_index('ix_response_campaign_school_audience_language', ['campaign_id', 'school_id', 'audience', 'language'], unique=False)
+        batch_op.create_index('ix_response_campaign_day', ['campaign_id', 'submitted_on', 'school_id'], unique=False)
+
     # Existing rows first get values, then the columns become NOT NULL and checked.
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.add_column(sa.Column('state', sa.String(length=10), nullable=True))
@@ -134,6 +138,10 @@ def downgrade() -> None:
         batch_op.drop_constraint('state', type_='check')
         batch_op.drop_column('opens_on')
         batch_op.drop_column('state')
+
+    with op.batch_alter_table('response', schema=None) as batch_op:
+        batch_op.drop_index('ix_response_campaign_day')
+        batch_op.drop_index('ix_response_campaign_school_audience_language')
 
     op.drop_table('expected_count')
     op.drop_table('campaign_school')
