@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from survey.core.errors import InvalidInput
@@ -345,6 +346,7 @@ def campaign(campaign_id: int):
         schools=campaign_service.visible_schools_of(found, current_user),
         may_edit=can(current_user, Action.EDIT_CAMPAIGN),
         may_reopen=can(current_user, Action.REOPEN_CAMPAIGN),
+        import_form=ImportForm(),
     )
 
 
@@ -409,6 +411,55 @@ def expected(campaign_id: int, school_id: int):
             audiences=audiences,
         ),
         _status(form),
+    )
+
+
+@bp.post("/kampagnen/<int:campaign_id>/erwartet-import")
+@requires(Action.EDIT_CAMPAIGN)
+def expected_import(campaign_id: int):
+    """Expected numbers for many schools at once; a file with any bad row writes nothing."""
+    found = _campaign(campaign_id, Action.EDIT_CAMPAIGN)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        flash(_("Bitte wählen Sie eine Datei."), "error")
+        return redirect(url_for(".campaign", campaign_id=found.id))
+    upload = form.file.data
+    try:
+        plan = campaign_service.plan_expected(
+            db.session, found, (upload.filename or "").rsplit("/", 1)[-1], upload.read()
+        )
+    except InvalidInput as error:
+        return _expected_import_failed(found, form, str(error.message), [])
+    if plan.bad:
+        message = _("Die Datei hat fehlerhafte Zeilen; es wurde nichts übernommen.")
+        return _expected_import_failed(found, form, message, plan.bad)
+    campaign_service.apply_expected(db.session, current_user.id, found, plan)
+    db.session.commit()
+    flash(
+        ngettext(
+            "Erwartete Zahlen für %(count)d Schule übernommen.",
+            "Erwartete Zahlen für %(count)d Schulen übernommen.",
+            len(plan.counts),
+            count=len(plan.counts),
+        ),
+        "notice",
+    )
+    return redirect(url_for(".campaign", campaign_id=found.id))
+
+
+def _expected_import_failed(campaign: Campaign, form, message: str, problems: list[str]):
+    return (
+        render_template(
+            "distribution/campaign.html",
+            campaign=campaign,
+            schools=campaign_service.visible_schools_of(campaign, current_user),
+            may_edit=True,
+            may_reopen=can(current_user, Action.REOPEN_CAMPAIGN),
+            import_form=form,
+            import_error=message,
+            import_problems=problems,
+        ),
+        422,
     )
 
 

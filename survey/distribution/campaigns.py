@@ -224,3 +224,97 @@ def all_schools(session: Session) -> list[School]:
     return list(
         session.scalars(select(School).options(selectinload(School.district)).order_by(School.name))
     )
+
+
+#: column header (German, as the school statistics name them) -> audience
+EXPECTED_COLUMNS = {
+    "Familien": "families",
+    "Schulpersonal": "staff",
+    "Kinder": "children",
+    "Partner": "partners",
+}
+
+
+@dataclass
+class ExpectedPlan:
+    #: school id -> audience -> number (None: leave empty)
+    counts: dict[int, dict[str, int | None]]
+    bad: list[str]
+
+
+def plan_expected(session: Session, campaign: Campaign, filename: str, data: bytes) -> ExpectedPlan:
+    """Expected numbers from CSV or XLSX: ``Schulnummer`` and any of ``Familien``,
+    ``Schulpersonal``, ``Kinder``, ``Partner``. Only schools of the campaign. Reads only."""
+    from survey.distribution.places import read_rows
+
+    rows = [r for r in read_rows(filename, data) if any(r)]
+    if not rows:
+        raise InvalidInput(_("Die Datei ist leer."), "file")
+    header = [cell.strip().lower() for cell in rows[0]]
+    if "schulnummer" not in header:
+        raise InvalidInput(
+            _(
+                "In der ersten Zeile fehlen diese Spalten: %(columns)s. Die Vorlage zeigt, "
+                "wie die Datei aussehen soll.",
+                columns="Schulnummer",
+            ),
+            "file",
+        )
+    columns = {
+        audience: header.index(name.lower())
+        for name, audience in EXPECTED_COLUMNS.items()
+        if name.lower() in header
+    }
+    number_at = header.index("schulnummer")
+    schools = {s.number: s.id for s in campaign.schools}
+    plan = ExpectedPlan({}, [])
+    for row_number, cells in enumerate(rows[1:], start=2):
+
+        def cell(index: int, cells=cells) -> str:
+            return cells[index].strip() if index < len(cells) else ""
+
+        problems = []
+        number = cell(number_at)
+        if number not in schools:
+            problems.append(
+                (
+                    "Schulnummer",
+                    _("„%(value)s“ gehört zu keiner Schule dieser Kampagne", value=number[:20]),
+                )
+            )
+        counts: dict[str, int | None] = {}
+        for name, audience in EXPECTED_COLUMNS.items():
+            if audience not in columns:
+                continue
+            raw = cell(columns[audience])
+            if not raw:
+                counts[audience] = None
+            elif raw.isdigit() and int(raw) <= MAX_EXPECTED:
+                counts[audience] = int(raw)
+            else:
+                problems.append(
+                    (
+                        name,
+                        _(
+                            "„%(value)s“ ist keine Zahl von 0 bis %(num)d",
+                            value=raw[:20],
+                            num=MAX_EXPECTED,
+                        ),
+                    )
+                )
+        if problems:
+            parts = "; ".join(f"{column}: {problem}" for column, problem in problems)
+            plan.bad.append(_("Zeile %(row)d: %(problems)s", row=row_number, problems=parts))
+        else:
+            plan.counts[schools[number]] = counts
+    return plan
+
+
+def apply_expected(
+    session: Session, actor_id: int | None, campaign: Campaign, plan: ExpectedPlan
+) -> None:
+    if plan.bad:
+        raise InvalidInput(_("Die Datei hat fehlerhafte Zeilen; es wurde nichts übernommen."))
+    for school in campaign.schools:
+        if school.id in plan.counts:
+            set_expected(session, actor_id, campaign, school, plan.counts[school.id])

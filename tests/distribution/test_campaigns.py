@@ -162,3 +162,39 @@ def test_links_exist_only_for_audiences_the_campaign_asks(app, world):
     assert audiences == {"families", "staff", "partners"}
     base = f"/kampagnen/{world.campaign_a}/schulen/{world.school_a}/links/children/neu"
     assert client.post(base, data={"csrf_token": token}).status_code == 404
+
+
+def test_expected_numbers_are_imported_for_many_schools(app, world):
+    import io
+
+    client, token = signed_in(app, "analyse@test.invalid")
+    url = f"/kampagnen/{world.campaign}/erwartet-import"
+    broken = "Schulnummer;Familien;Kinder\n100001;120;x\n999999;5;5\n".encode()
+    r = client.post(
+        url,
+        data={"csrf_token": token, "file": (io.BytesIO(broken), "erwartet.csv")},
+        content_type="multipart/form-data",
+    )
+    page = r.get_data(as_text=True).replace("&#34;", '"')
+    assert r.status_code == 422
+    assert "Zeile 2: Kinder: „x“ ist keine Zahl" in page
+    assert "Zeile 3: Schulnummer: „999999“ gehört zu keiner Schule dieser Kampagne" in page
+    with app.app_context():
+        assert db.session.scalars(select(ExpectedCount)).all() == []
+    good = "Schulnummer;Familien;Kinder;Partner\n100001;120;300;\n100002;80;;4\n".encode()
+    r = client.post(
+        url,
+        data={"csrf_token": token, "file": (io.BytesIO(good), "erwartet.csv")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302
+    with app.app_context():
+        stored = {
+            (e.school_id, e.audience): e.expected for e in db.session.scalars(select(ExpectedCount))
+        }
+    assert stored == {
+        (world.school_a, "families"): 120,
+        (world.school_a, "children"): 300,
+        (world.school_b, "families"): 80,
+        (world.school_b, "partners"): 4,
+    }
