@@ -2,18 +2,23 @@
 
 The root of the command tree: app-wide commands live here, each feature brings
 its own (``survey/<feature>/cli.py``). Commands parse, call a service and print.
+The root turns the project's typed errors, a bad setting and an unreachable
+database into one line on standard error and exit status 1, for every command.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import OperationalError
 
+from survey.config import ConfigError
 from survey.core import migrate
+from survey.core.commands import database_unreachable, link_host, require_schema, safe_url
+from survey.core.errors import SurveyError
 
 
 def _create_app() -> Flask:
@@ -31,15 +36,15 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 @with_appcontext
 def db_upgrade(revision: str) -> None:
-    """Create or update the database schema."""
+    """Create or update the database schema (safe to run again)."""
     from survey.extensions import db
 
     migrate.upgrade(db.engine, revision)
-    click.echo(f"database at revision {revision}: {_safe_url()}", err=True)
+    click.echo(f"database at revision {migrate.current(db.engine)}: {safe_url()}", err=True)
 
 
 @db_group.command("revision")
-@click.option("-m", "--message", required=True)
+@click.option("-m", "--message", required=True, help="What the change to the models is.")
 @with_appcontext
 def db_revision(message: str) -> None:
     """Write a migration for model changes (developers)."""
@@ -48,31 +53,26 @@ def db_revision(message: str) -> None:
     migrate.revision(db.engine, message)
 
 
-def _safe_url() -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(current_app.config["DATABASE_URL"]).render_as_string(hide_password=True)
-
-
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 lets phones in the same network connect.",
+)
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @with_appcontext
 def serve(host: str, port: int) -> None:
     """Serve the app for local use (not for production: use gunicorn there)."""
     from werkzeug.serving import run_simple
 
-    from survey.core.errors import QuestionnaireInvalid
-    from survey.core.logging import QuietRequestHandler
+    from survey.core.logging import QuietRequestHandler, plain_log_handler
     from survey.questionnaires.registry import registry
 
-    try:
-        registry().all()
-    except QuestionnaireInvalid as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    click.echo(f"Mitwirken at http://{host}:{port}/  (Ctrl+C stops)", err=True)
+    registry().all()  # a broken questionnaire stops start-up, not the first respondent
+    require_schema()
+    logging.basicConfig(level=logging.INFO, handlers=[plain_log_handler()])
+    click.echo(f"Mitwirken at http://{link_host(host)}:{port}/  (Ctrl+C stops)", err=True)
     run_simple(
         host,
         port,
@@ -105,11 +105,34 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-cli = FlaskGroup(
-    create_app=_create_app,
-    add_default_commands=False,
-    add_version_option=False,
-    help="Mitwirken: surveys for schools and their neighbourhood.",
+class SurveyGroup(FlaskGroup):
+    """Flask's group without its options for choosing an app (there is only this one)."""
+
+    def __init__(self, **extra) -> None:
+        super().__init__(
+            create_app=_create_app,
+            add_default_commands=False,
+            add_version_option=False,
+            load_dotenv=False,
+            set_debug_flag=False,
+            **extra,
+        )
+        self.params = [p for p in self.params if p.name not in ("env_file", "app", "debug")]
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (SurveyError, ConfigError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except OperationalError as exc:
+            raise click.ClickException(database_unreachable(exc)) from None
+
+
+cli = SurveyGroup(
+    help="Mitwirken: surveys for schools and their neighbourhood.\n\n"
+    "To try it: survey db upgrade, then survey demo (prints the links), then survey serve. "
+    "Settings come from instance/config.py and SURVEY_* variables (see README.md). "
+    "Run survey COMMAND --help for the options of a command.",
 )
 
 

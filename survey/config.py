@@ -19,6 +19,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Defaults:
     #: SQLAlchemy URL; the SQLite file lives in the instance folder unless set.
     DATABASE_URL: str | None = None
+    #: Set when DATABASE_URL is the default SQLite file in the instance folder.
+    DATABASE_EMBEDDED = False
     #: Folder with the questionnaire YAML files.
     QUESTIONNAIRE_DIR = str(PROJECT_ROOT / "questionnaires")
     #: gettext catalogs: translations/<lang>/LC_MESSAGES/{messages,questionnaires}.po
@@ -70,6 +72,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         app.config.update(overrides)
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "survey.db")
+        #: The embedded default: commands may create its schema themselves.
+        app.config["DATABASE_EMBEDDED"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     # Two gettext domains from the same folder: the respondents' interface ("messages")

@@ -1,7 +1,8 @@
 """A fresh app per test on one migrated database; every table is emptied after each test.
 
 The database is SQLite in a temporary folder unless ``SURVEY_TEST_DATABASE_URL``
-names another (CI runs the suite again against PostgreSQL).
+names a PostgreSQL server (CI runs the suite again against PostgreSQL): the suite
+then creates a database of its own there and drops it at the end.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +18,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, text
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.engine import URL, make_url
 
 from survey import create_app
 from survey.core import clock, migrate
@@ -30,19 +33,53 @@ TODAY = dt.date(2026, 11, 25)
 FIXTURE_QUESTIONNAIRES = str(Path(__file__).parent / "fixtures" / "questionnaires")
 
 
+#: A PostgreSQL run works in a database of its own, created here and dropped at the end:
+#: the suite never touches the data of the database named in SURVEY_TEST_DATABASE_URL.
+TEST_DATABASE = f"mitwirken_test_{os.getpid()}_{secrets.token_hex(3)}"
+
+
+def _server_url() -> URL | None:
+    given = os.environ.get("SURVEY_TEST_DATABASE_URL")
+    return make_url(given) if given else None
+
+
+def _database_used() -> str:
+    server = _server_url()
+    if server is None:
+        return "database: SQLite in a temporary folder"
+    own = server.set(database=TEST_DATABASE).render_as_string(hide_password=True)
+    return f"database: {own} (created for this run on the server of SURVEY_TEST_DATABASE_URL, dropped at the end)"
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    terminalreporter.write_line(_database_used())  # shown with -q too, unlike a report header
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("SURVEY_TEST_DATABASE_URL") or (
-        "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
-    )
-    engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:  # start from nothing: the migrations must build it all
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    migrate.upgrade(engine)
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = _server_url()
+    if server is None:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+        migrate.upgrade(make_engine(url))
+        yield url
+        return
+    if server.get_backend_name() != "postgresql":
+        pytest.exit(
+            f"SURVEY_TEST_DATABASE_URL: only PostgreSQL is supported, not {server.drivername}"
+        )
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{TEST_DATABASE}"'))
+    own = server.set(database=TEST_DATABASE)
+    engine = make_engine(own.render_as_string(hide_password=False))
+    migrate.upgrade(engine)  # from nothing: the migrations must build it all
     engine.dispose()
-    return url
+    try:
+        yield own.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

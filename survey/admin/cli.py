@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from survey.admin import services
 from survey.core import clock
+from survey.core.commands import link_host, require_schema
 from survey.core.errors import SurveyError
 from survey.core.permissions import Role
 from survey.distribution.services import ensure_demo
@@ -117,11 +118,21 @@ def enable_command(email: str) -> None:
 
 @click.command("demo")
 @click.option("--base-url", help="Address in the printed links (default: BASE_URL setting).")
+@click.option(
+    "--host",
+    help="Print links for a server listening here (0.0.0.0: this computer's network address).",
+)
+@click.option("--port", type=int, help="Print links for a server on this port.")
 @with_appcontext
-def demo_command(base_url: str | None) -> None:
-    """Create or refresh the demo world; print one respondent URL per line and the demo
-    accounts (e-mail and a fresh password per role) on standard error."""
-    base = (base_url or current_app.config["BASE_URL"]).rstrip("/")
+def demo_command(base_url: str | None, host: str | None, port: int | None) -> None:
+    """Create or refresh the demo world and print one respondent URL per line; the demo
+    accounts (e-mail and a fresh password per role) go to standard error.
+
+    The embedded SQLite database is created first if needed; any other database
+    must have been brought up to date with `survey db upgrade`.
+    """
+    require_schema(create_embedded=True)
+    base = (base_url or _served_at(host, port) or current_app.config["BASE_URL"]).rstrip("/")
     links = ensure_demo(db.session)
     schools = sorted({link.school for link in links}, key=lambda s: s.number)
     accounts = services.ensure_demo_accounts(db.session, schools, clock.today())
@@ -132,3 +143,9 @@ def demo_command(base_url: str | None) -> None:
         click.echo(f"staff area: {base}{url_for('admin.signin')}", err=True)
     for role, email, password in accounts:
         click.echo(f"demo account ({role}): {email}  password: {password}", err=True)
+
+
+def _served_at(host: str | None, port: int | None) -> str | None:
+    if host is None and port is None:
+        return None
+    return f"http://{link_host(host or '127.0.0.1')}:{port or 5000}"

@@ -105,3 +105,16 @@ class CampaignNotOpen(SurveyError):
                 )
             else:
                 self.message = LinkClosed.message  # type: ignore[assignment]
+
+
+class SchemaNotCurrent(SurveyError):
+    """The database was never upgraded, or is at another revision than the code."""
+
+    status = 503
+
+    def __init__(self, at: str | None, needed: str | None) -> None:
+        state = "has no schema yet" if at is None else f"is at revision {at}"
+        super().__init__(
+            f"the database {state}, the code needs revision {needed}: run `survey db upgrade`"
+        )
+        self.at, self.needed = at, needed

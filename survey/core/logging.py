@@ -9,6 +9,8 @@ writes the address next to the full path.
 from __future__ import annotations
 
 import logging
+import re
+import sys
 import time
 
 from flask import Flask, g, request
@@ -46,3 +48,24 @@ class QuietRequestHandler(WSGIRequestHandler):
 
     def address_string(self) -> str:  # used by werkzeug's error log lines
         return "-"
+
+
+#: Werkzeug colours its start-up lines with ANSI escapes whether or not anyone sees them.
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class PlainFormatter(logging.Formatter):
+    """Strips colour codes, so that a log file holds plain text."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _ANSI.sub("", super().format(record))
+
+
+def plain_log_handler(stream=None) -> logging.Handler:
+    """A handler for ``survey serve``: colours on a terminal, plain text anywhere else."""
+    stream = stream or sys.stderr
+    handler = logging.StreamHandler(stream)
+    fmt = "%(asctime)s %(name)s %(message)s"
+    is_terminal = getattr(stream, "isatty", lambda: False)()
+    handler.setFormatter(logging.Formatter(fmt) if is_terminal else PlainFormatter(fmt))
+    return handler

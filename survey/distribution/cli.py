@@ -1,4 +1,7 @@
-"""``survey places import FILE [--dry-run]``: the same preview and import as the web area."""
+"""``survey places import FILE [--dry-run]``: the same preview and import as the web area.
+
+(``survey demo`` lives in ``survey/admin/cli.py``: it also makes the demo accounts.)
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from survey.core.commands import require_schema
 from survey.core.errors import InvalidInput
 from survey.distribution import places
 from survey.extensions import db
@@ -24,6 +28,7 @@ def places_group() -> None:
 @with_appcontext
 def import_command(file: Path, dry_run: bool) -> None:
     """Import schools from CSV or XLSX (columns as in the template); matched by Schulnummer."""
+    require_schema()
     try:
         plan = places.plan_import(db.session, file.name, file.read_bytes())
     except InvalidInput as error:

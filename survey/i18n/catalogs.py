@@ -138,7 +138,12 @@ def extract(paths: Paths) -> dict[str, int]:
 
 
 def stale_templates(paths: Paths) -> list[str]:
-    """The domains whose .pot no longer matches the sources (someone forgot ``update``)."""
+    """The domains whose .pot no longer matches the sources (someone forgot ``update``).
+
+    Compares the messages (ids, contexts, plural forms, locations, flags, comments),
+    not the bytes: the header carries the extraction tool's version, which says
+    nothing about our sources.
+    """
     import tempfile
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -148,8 +153,25 @@ def stale_templates(paths: Paths) -> list[str]:
             domain
             for domain in DOMAINS
             if not paths.template(domain).exists()
-            or paths.template(domain).read_bytes() != fresh.template(domain).read_bytes()
+            or template_messages(paths.template(domain))
+            != template_messages(fresh.template(domain))
         ]
+
+
+def template_messages(path: Path) -> list[tuple]:
+    """What a template says, in order, without its header."""
+    return [
+        (
+            message.id,
+            message.context,
+            tuple(message.locations),
+            tuple(sorted(message.flags)),
+            tuple(message.auto_comments),
+            tuple(message.user_comments),
+        )
+        for message in _read(path)
+        if message.id
+    ]
 
 
 def language_warnings(

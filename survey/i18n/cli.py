@@ -51,7 +51,7 @@ def compile_command(force: bool) -> None:
 @click.argument("language")
 @with_appcontext
 def init_command(language: str) -> None:
-    """Start the catalogs of a new language (e.g. ``survey i18n init tr``)."""
+    """Start the catalogs of a new language, e.g. "survey i18n init tr" for Turkish."""
     try:
         written = catalogs.init(_paths(), language)
     except ValueError as exc:

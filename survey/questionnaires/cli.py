@@ -16,12 +16,25 @@ from survey.questionnaires.loader import (
     load_paths,
     load_themes,
     questionnaire_files,
+    themes_for,
 )
 
 
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def check_command(paths: tuple[Path, ...]) -> None:
+@click.option(
+    "--themes",
+    "themes_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The themes file to check against (default: themes.yaml beside each file, "
+    "else the one in the questionnaires folder).",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (stale templates, missing translations) as errors.",
+)
+def check_command(paths: tuple[Path, ...], themes_file: Path | None, strict: bool) -> None:
     """Validate questionnaire files (default: every file in questionnaires/)."""
     files: list[Path] = []
     for path in paths or (Path(_questionnaire_dir()),):
@@ -31,7 +44,10 @@ def check_command(paths: tuple[Path, ...]) -> None:
     if not files and not themes:
         click.echo("no questionnaire files found", err=True)
         sys.exit(1)
-    found, problems = load_paths(files)
+    shipped_themes = Path(_questionnaire_dir()) / THEMES_FILE
+    for used in sorted({themes_for(f, themes_file, shipped_themes) for f in files}):
+        click.echo(f"themes: {used}", err=True)
+    found, problems = load_paths(files, themes_file, shipped_themes)
     for path in themes:  # named explicitly: check it on its own too
         try:
             load_themes(path)
@@ -50,8 +66,12 @@ def check_command(paths: tuple[Path, ...]) -> None:
             err=True,
         )
     if not paths:  # the shipped folder: are its translations complete?
-        for warning in _language_warnings(list(found)):
+        warnings = _language_warnings(list(found))
+        for warning in warnings:
             click.echo(f"warning: {warning}", err=True)
+        if warnings and strict:
+            click.echo(f"{len(warnings)} warning(s), and --strict was given", err=True)
+            sys.exit(1)
 
 
 def _app() -> Flask | None:

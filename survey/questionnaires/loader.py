@@ -30,10 +30,12 @@ from survey.questionnaires.model import (
     DONT_KNOW,
     OTHER,
     QUESTION_TYPES,
+    REPORT_LEVELS,
     MatrixQuestion,
     NumberQuestion,
     QuestionnaireFile,
     SmileyQuestion,
+    TextQuestion,
     ThemesFile,
 )
 
@@ -145,15 +147,24 @@ def questionnaire_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.name != THEMES_FILE)
 
 
+def themes_for(path: Path, themes: Path | None = None, fallback: Path | None = None) -> Path:
+    """The themes catalogue a questionnaire file is checked against: ``themes`` if given,
+    else the ``themes.yaml`` beside the file, else ``fallback`` (the shipped one)."""
+    if themes is not None:
+        return themes
+    beside = path.parent / THEMES_FILE
+    return beside if beside.exists() or fallback is None else fallback
+
+
 def load_paths(
-    paths: Iterable[Path], themes: Path | None = None
+    paths: Iterable[Path], themes: Path | None = None, fallback_themes: Path | None = None
 ) -> tuple[dict[str, Questionnaire], list[Problem]]:
-    """Load questionnaires; the catalogue is ``themes`` or the ``themes.yaml`` beside them."""
+    """Load questionnaires against their themes catalogue (see ``themes_for``)."""
     found: dict[str, Questionnaire] = {}
     problems: list[Problem] = []
     catalogues: dict[Path, ThemesFile | None] = {}
     for path in paths:
-        themes_path = themes or path.parent / THEMES_FILE
+        themes_path = themes_for(path, themes, fallback_themes)
         if themes_path not in catalogues:
             # No catalogue means no theme can be defined: references are reported, not skipped.
             catalogues[themes_path] = ThemesFile.model_construct(themes=(), indicators=())
@@ -174,7 +185,41 @@ def load_paths(
             )
             continue
         found[questionnaire.id] = questionnaire
+    problems.extend(indicator_scale_problems(found.values()))
     return found, problems
+
+
+def indicator_scale_problems(questionnaires: Iterable[Questionnaire]) -> list[Problem]:
+    """One indicator measures one thing on one kind of scale, in every questionnaire.
+
+    The first use of an indicator (in file order) sets its scale type; every use
+    on another type is reported where it stands. Perspectives that are asked
+    different things belong in separate indicators under the same theme.
+    """
+    first: dict[str, tuple[str, str]] = {}  # indicator -> (scale type, where)
+    problems: list[Problem] = []
+    raws: dict[Path, Any] = {}
+    for questionnaire in questionnaires:
+        for use in questionnaire.indicators:
+            where = f"{questionnaire.id}.{use.variable}"
+            scale, seen_at = first.setdefault(use.indicator, (use.scale, where))
+            if use.scale == scale:
+                continue
+            line = 1
+            if questionnaire.path is not None:
+                if questionnaire.path not in raws:
+                    raws[questionnaire.path] = _read_yaml(questionnaire.path)
+                line = locate(raws[questionnaire.path], use.loc + ("indicator",))
+            problems.append(
+                Problem(
+                    questionnaire.path or questionnaire.id,
+                    line,
+                    f"'{use.variable}': indicator '{use.indicator}' mixes scale types: "
+                    f"{use.scale} here, {scale} in {seen_at} (an indicator's items share "
+                    "one scale type: make a separate indicator under the same theme)",
+                )
+            )
+    return problems
 
 
 def content_version(raw: Any) -> str:
@@ -348,6 +393,25 @@ def semantic_problems(model: QuestionnaireFile) -> list[tuple[Loc, str]]:
                             f"{question.points}, saddest first (found {codes})",
                         )
                     )
+            if question.identifying and isinstance(question, TextQuestion):
+                problems.append(
+                    (
+                        q_loc + ("identifying",),
+                        f"question '{question.id}': free text is never broken down: "
+                        "it cannot be identifying",
+                    )
+                )
+            elif question.identifying and REPORT_LEVELS.index(
+                question.identifying
+            ) < REPORT_LEVELS.index(model.report_level):
+                problems.append(
+                    (
+                        q_loc + ("identifying",),
+                        f"question '{question.id}': identifying at {question.identifying} "
+                        f"level, but the questionnaire is reported at {model.report_level} "
+                        "level or above only",
+                    )
+                )
             if isinstance(question, MatrixQuestion):
                 ids = [item.id for item in question.items]
                 for i, item_id in enumerate(ids):

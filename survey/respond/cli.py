@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from survey.core import clock
+from survey.core.commands import require_schema
 from survey.extensions import db
 from survey.respond.services import purge_drafts
 
@@ -14,5 +15,6 @@ from survey.respond.services import purge_drafts
 @with_appcontext
 def purge_command() -> None:
     """Delete unfinished answer drafts whose expiry has passed."""
+    require_schema()
     removed = purge_drafts(db.session, clock.today())
     click.echo(f"{removed} expired draft(s) deleted", err=True)

@@ -169,7 +169,7 @@ def test_expected_numbers_are_imported_for_many_schools(app, world):
 
     client, token = signed_in(app, "analyse@test.invalid")
     url = f"/kampagnen/{world.campaign}/erwartet-import"
-    broken = "Schulnummer;Familien;Kinder\n100001;120;x\n999999;5;5\n".encode()
+    broken = b"Schulnummer;Familien;Kinder\n100001;120;x\n999999;5;5\n"
     r = client.post(
         url,
         data={"csrf_token": token, "file": (io.BytesIO(broken), "erwartet.csv")},
@@ -181,7 +181,7 @@ def test_expected_numbers_are_imported_for_many_schools(app, world):
     assert "Zeile 3: Schulnummer: „999999“ gehört zu keiner Schule dieser Kampagne" in page
     with app.app_context():
         assert db.session.scalars(select(ExpectedCount)).all() == []
-    good = "Schulnummer;Familien;Kinder;Partner\n100001;120;300;\n100002;80;;4\n".encode()
+    good = b"Schulnummer;Familien;Kinder;Partner\n100001;120;300;\n100002;80;;4\n"
     r = client.post(
         url,
         data={"csrf_token": token, "file": (io.BytesIO(good), "erwartet.csv")},

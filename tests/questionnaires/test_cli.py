@@ -76,7 +76,8 @@ def test_shipped_folder_is_ok(app: Flask):
     result = check(app, SHIPPED)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    ok_lines = result.stderr.splitlines()
+    themes_line, *ok_lines = result.stderr.splitlines()
+    assert themes_line == f"themes: {SHIPPED / 'themes.yaml'}"
     assert len(ok_lines) == 4
     for name in ("children", "families", "partners", "staff"):
         assert any(
@@ -126,7 +127,9 @@ def test_single_good_file(app: Flask, tmp_path: Path):
     result = check(app, good)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr.startswith(f"ok  {good}: good (staff), 1 pages, 2 variables, version ")
+    themes_line, ok_line = result.stderr.splitlines()
+    assert themes_line == f"themes: {SHIPPED / 'themes.yaml'}"  # none beside it: the shipped one
+    assert ok_line.startswith(f"ok  {good}: good (staff), 1 pages, 2 variables, version ")
 
 
 def test_single_broken_file_among_a_good_folder(app: Flask, tmp_path: Path):
@@ -146,7 +149,7 @@ def test_files_and_folders_together(app: Flask, tmp_path: Path):
     good = write(tmp_path / "one", "good.yaml", GOOD)
     result = check(app, SHIPPED, good)
     assert result.exit_code == 0, result.output
-    assert len(result.stderr.splitlines()) == 5
+    assert len(result.stderr.splitlines()) == 1 + 5  # one themes file, five questionnaires
 
 
 def test_same_id_in_two_files(app: Flask, tmp_path: Path):
@@ -180,3 +183,27 @@ def test_command_object_directly(app: Flask, tmp_path: Path, broken: bool):
     result = app.test_cli_runner().invoke(check_command, [str(path)])
     assert result.exit_code == (1 if broken else 0)
     assert result.stdout.splitlines() == (broken_lines(path) if broken else [])
+
+
+def test_a_file_outside_the_folder_is_checked_against_the_shipped_themes(app: Flask, tmp_path):
+    """A copy of a shipped instrument elsewhere: no false "unknown theme" errors."""
+    copy = tmp_path / "families.yaml"
+    copy.write_text((SHIPPED / "families.yaml").read_text("utf-8"), "utf-8")
+    result = check(app, copy)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == f"themes: {SHIPPED / 'themes.yaml'}"
+
+
+def test_themes_option_names_the_catalogue(app: Flask, tmp_path: Path):
+    copy = tmp_path / "families.yaml"
+    copy.write_text((SHIPPED / "families.yaml").read_text("utf-8"), "utf-8")
+    other = write(
+        tmp_path / "elsewhere",
+        "themes.yaml",
+        "themes:\n  - {id: other, label: Anderes}\nindicators: []\n",
+    )
+    result = check(app, "--themes", other, copy)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"themes: {other}"
+    unknown = [line for line in result.stdout.splitlines() if "unknown theme" in line]
+    assert unknown and all(line.startswith(f"{copy}:") for line in unknown)
