@@ -284,6 +284,7 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
             "opens_on": campaign.opens_on,
             "closes_on": campaign.closes_on,
             "school_ids": [s.id for s in campaign.schools],
+            "school_contact": campaign.school_contact,
             **{q.audience: q.questionnaire_id for q in campaign.questionnaires},
         }
         return CampaignForm(data=data, **kwargs)
@@ -318,6 +319,7 @@ def _edit_campaign(campaign: Campaign | None):
             school_ids=list(form.school_ids.data or []),
             opens_on=form.opens_on.data,
             closes_on=form.closes_on.data,
+            school_contact=form.school_contact.data,
         )
         try:
             saved = campaign_service.save_campaign(

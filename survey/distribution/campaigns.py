@@ -41,6 +41,8 @@ class CampaignSpec:
     school_ids: Collection[int]
     opens_on: date | None = None
     closes_on: date | None = None
+    #: where children find help at their school (shown on the children's pages)
+    school_contact: str | None = None
 
 
 def visible_campaigns(session: Session, user: User) -> list[Campaign]:
@@ -111,6 +113,7 @@ def save_campaign(
     campaign.slug, campaign.title = spec.slug, spec.title.strip()
     campaign.municipality_id = spec.municipality_id
     campaign.opens_on, campaign.closes_on = spec.opens_on, spec.closes_on
+    campaign.school_contact = (spec.school_contact or "").strip() or None
     wanted = dict(spec.questionnaires)
     campaign.questionnaires = [q for q in campaign.questionnaires if q.audience in wanted]
     for q in campaign.questionnaires:

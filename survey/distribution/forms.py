@@ -72,6 +72,10 @@ class CampaignForm(FlaskForm):
     opens_on = DateField(_l("Beginn"), validators=[Optional()])
     closes_on = DateField(_l("Ende"), validators=[Optional()])
     school_ids = CheckboxList(_l("Schulen"), coerce=int, validators=[Optional()])
+    school_contact = StringField(
+        _l("Ansprechperson für Kinder an der Schule (z. B. „die Schulsozialarbeit in Raum 12“)"),
+        validators=[Optional(), Length(max=200)],
+    )
 
     AUDIENCE_FIELDS = ("families", "staff", "children", "partners")
 

@@ -26,6 +26,7 @@ def _form(world, **overrides):
         "opens_on": "2026-11-01",
         "closes_on": "2026-12-15",
         "school_ids": [str(world.school_a), str(world.school_b)],
+        "school_contact": " die Schulsozialarbeit in Raum 12 ",
     }
     data.update(overrides)
     return data
@@ -59,6 +60,7 @@ def test_create_a_campaign_from_valid_questionnaires(app, world):
         }
         assert {s.number for s in campaign.schools} == {"100001", "100002"}
         assert campaign.opens_on == dt.date(2026, 11, 1)
+        assert campaign.school_contact == "die Schulsozialarbeit in Raum 12"
 
 
 def test_states_draft_open_closed_and_reopen_only_by_admins(app, world):
