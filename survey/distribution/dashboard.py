@@ -33,16 +33,41 @@ OTHER_LANGUAGES = "*"
 
 @dataclass(frozen=True)
 class Figure:
-    """A count as shown: ``value`` is None when it is hidden (0 < n < k)."""
+    """A count as shown: ``value`` is None when it is hidden, either because it is small
+    (0 < n < k) or, ``secondary``, because a small one could be worked out from it."""
 
     value: int | None
     hidden: bool = False
+    secondary: bool = False
 
     @classmethod
-    def of(cls, count: int, hide_below: int | None) -> Figure:
+    def of(cls, count: int, hide_below: int | None, secondary: bool = False) -> Figure:
         if hide_below is not None and 0 < count < hide_below:
             return cls(None, True)
+        if secondary:
+            return cls(None, True, True)
         return cls(count)
+
+
+def protect(values: list[int], k: int, hidden: set[int] | None = None) -> tuple[set[int], bool]:
+    """Secondary suppression for parts published with their total.
+
+    Returns the parts to hide (the small ones and, if needed, one more) and whether the
+    total must be hidden too. Small parts alone under a published total can be pinned:
+    one hidden part is the total minus the others, and n hidden parts summing to n or
+    to n*(k-1) must each be 1 or k-1. Hiding the smallest part that is not small as well
+    adds an unknown of at least k, so no hidden part is determined any more. If every
+    part that is not zero is small, the total is hidden instead when it would pin them.
+    """
+    hide = set(hidden or ()) | {i for i, v in enumerate(values) if 0 < v < k}
+    small = [i for i in hide if 0 < values[i] < k]
+    if not small or any(values[i] >= k for i in hide):
+        return hide, False  # nothing small, or an unknown of at least k is already hidden
+    others = sorted((v, i) for i, v in enumerate(values) if i not in hide and v >= k)
+    if others:
+        return hide | {others[0][1]}, False
+    n, total = len(small), sum(values[i] for i in small)
+    return hide, n == 1 or total in (n, n * (k - 1))
 
 
 @dataclass
@@ -81,6 +106,8 @@ class Dashboard:
     days: list[tuple[date, Figure]]
     languages: list[tuple[str, Figure]]
     hide_below: int | None
+    #: True when the days are left out because the total would give small ones away
+    days_withheld: bool = False
 
 
 def _rate(count: int, expected: int | None, figure: Figure) -> float | None:
@@ -89,18 +116,18 @@ def _rate(count: int, expected: int | None, figure: Figure) -> float | None:
     return count / expected
 
 
-def _cell(count: int, expected: int | None, hide_below: int | None) -> Cell:
-    figure = Figure.of(count, hide_below)
-    return Cell(figure, expected, _rate(count, expected, figure))
-
-
 def _languages(counts: dict[str, int], hide_below: int | None) -> list[tuple[str, Figure]]:
-    shown = sorted(
-        ((lang, n) for lang, n in counts.items() if hide_below is None or n >= hide_below),
-        key=lambda item: (-item[1], item[0]),
-    )
+    """Languages by count. For coordinators, those below k go into one unnamed pool; while
+    the pool is small (it is the total minus the named ones, so it cannot simply be
+    hidden), the least used named language joins it."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if hide_below is None:
+        return [(lang, Figure(n)) for lang, n in ranked]
+    shown = [(lang, n) for lang, n in ranked if n >= hide_below]
+    pooled = sum(n for _lang, n in ranked if n < hide_below)
+    while 0 < pooled < hide_below and shown:
+        pooled += shown.pop()[1]
     result = [(lang, Figure(n)) for lang, n in shown]
-    pooled = sum(n for lang, n in counts.items() if hide_below is not None and n < hide_below)
     if pooled:
         result.append((OTHER_LANGUAGES, Figure.of(pooled, hide_below)))
     return result
@@ -147,9 +174,8 @@ def build(
     ):
         by_audience[school_id][audience] += n
         by_language[school_id][language] += n
-    days = [
-        (day, Figure.of(n, hide_below))
-        for day, n in session.execute(
+    day_counts = list(
+        session.execute(
             narrowed(
                 select(Response.submitted_on, func.count())
                 .group_by(Response.submitted_on)
@@ -157,7 +183,7 @@ def build(
                 Response.campaign_id,
             )
         )
-    ]
+    )
     expected: dict[int, dict[str, int]] = defaultdict(dict)
     expected_query = select(
         ExpectedCount.school_id, ExpectedCount.audience, ExpectedCount.expected
@@ -167,62 +193,113 @@ def build(
     for school_id, audience, n in session.execute(expected_query):
         expected[school_id][audience] = n
 
+    ids = [school_id for school_id, *_rest in schools]
+    counts = {sid: {a: by_audience.get(sid, {}).get(a, 0) for a in audiences} for sid in ids}
+    hidden = _suppressed(ids, audiences, counts, hide_below)
+
+    def cell(count: int, wanted: int | None, secondary: bool) -> Cell:
+        figure = Figure.of(count, hide_below, secondary)
+        return Cell(figure, wanted, _rate(count, wanted, figure))
+
+    def total_cell(parts: dict[str, int], wanted: dict[str, int], secondary: bool) -> Cell:
+        with_expected = [a for a in audiences if wanted.get(a)]
+        expected_sum = sum(wanted[a] for a in with_expected) or None
+        figure = Figure.of(sum(parts.values()), hide_below, secondary)
+        counted = sum(parts[a] for a in with_expected)
+        rate = _rate(counted, expected_sum, figure)
+        if hide_below is not None and counted != sum(parts.values()):
+            # rate x expected would give the responses of the audiences without an
+            # expected number, which may be hidden ones
+            rate = None
+        return Cell(figure, expected_sum, rate)
+
     rows: list[Row] = []
-    district_sums: dict[str, list[dict[str, int]]] = defaultdict(lambda: [{}, {}])
+    district_sums: dict[str, list[dict[str, int]]] = defaultdict(
+        lambda: [defaultdict(int), defaultdict(int)]
+    )
     all_counts: dict[str, int] = defaultdict(int)
     all_expected: dict[str, int] = defaultdict(int)
     all_languages: dict[str, int] = defaultdict(int)
     for school_id, number, name, district in schools:
-        counts, wanted = by_audience.get(school_id, {}), expected.get(school_id, {})
-        cells = {a: _cell(counts.get(a, 0), wanted.get(a), hide_below) for a in audiences}
-        total_count = sum(counts.get(a, 0) for a in audiences)
-        with_expected = [a for a in audiences if wanted.get(a)]
-        total_expected = sum(wanted[a] for a in with_expected) or None
-        counted = sum(counts.get(a, 0) for a in with_expected)
-        figure = Figure.of(total_count, hide_below)
-        total = Cell(figure, total_expected, _rate(counted, total_expected, figure))
-        rows.append(
-            Row(
-                school_id,
-                number,
-                name,
-                district,
-                cells,
-                total,
-                _languages(by_language.get(school_id, {}), hide_below),
-            )
-        )
+        parts, wanted = counts[school_id], expected.get(school_id, {})
+        cells = {a: cell(parts[a], wanted.get(a), (school_id, a) in hidden) for a in audiences}
+        total = total_cell(parts, wanted, (school_id, None) in hidden)
+        languages = _languages(by_language.get(school_id, {}), hide_below)
+        rows.append(Row(school_id, number, name, district, cells, total, languages))
         sums = district_sums[district]
         for a in audiences:
-            sums[0][a] = sums[0].get(a, 0) + counts.get(a, 0)
-            all_counts[a] += counts.get(a, 0)
+            sums[0][a] += parts[a]
+            all_counts[a] += parts[a]
             if wanted.get(a):
-                sums[1][a] = sums[1].get(a, 0) + wanted[a]
+                sums[1][a] += wanted[a]
                 all_expected[a] += wanted[a]
         for lang, n in by_language.get(school_id, {}).items():
             all_languages[lang] += n
 
-    def totals(label: str, counts: dict[str, int], wanted: dict[str, int]) -> Totals:
-        cells = {a: _cell(counts.get(a, 0), wanted.get(a), hide_below) for a in audiences}
-        count = sum(counts.get(a, 0) for a in audiences)
-        expected_sum = sum(wanted.values()) or None
-        counted = sum(counts.get(a, 0) for a in wanted)
-        figure = Figure.of(count, hide_below)
-        return Totals(
-            label, Cell(figure, expected_sum, _rate(counted, expected_sum, figure)), cells
-        )
+    def totals(label: str, parts: dict[str, int], wanted: dict[str, int], key) -> Totals:
+        parts = {a: parts.get(a, 0) for a in audiences}
+        cells = {a: cell(parts[a], wanted.get(a), (key, a) in hidden) for a in audiences}
+        return Totals(label, total_cell(parts, wanted, (key, None) in hidden), cells)
 
+    days = [(day, n) for day, n in day_counts]
+    hidden_days: set[int] = set()
+    days_withheld = False
+    if hide_below is not None:
+        hidden_days, days_withheld = protect([n for _day, n in days], hide_below)
+        if days_withheld:  # the total would give the small days away: no days at all
+            days, hidden_days = [], set()
     rows.sort(key=_sort_key(sort))
     return Dashboard(
         campaign=campaign,
         audiences=audiences,
         rows=rows,
-        districts=[totals(name, c, e) for name, (c, e) in sorted(district_sums.items())],
-        total=totals("", all_counts, all_expected),
-        days=days,
+        districts=[
+            totals(name, c, e, ("district", name)) for name, (c, e) in sorted(district_sums.items())
+        ],
+        total=totals("", all_counts, all_expected, "all"),
+        days=[
+            (day, Figure.of(n, hide_below, i in hidden_days and n >= (hide_below or 0)))
+            for i, (day, n) in enumerate(days)
+        ],
         languages=_languages(dict(all_languages), hide_below),
         hide_below=hide_below,
+        days_withheld=days_withheld,
     )
+
+
+def _suppressed(
+    ids: list[int], audiences: list[str], counts: dict[int, dict[str, int]], k: int | None
+) -> set:
+    """Which figures a coordinator must not see exactly (only small ones are hidden by
+    ``Figure.of``; this adds the secondary ones). Keys: (school, audience), (school, None)
+    for a school's total, ("all", audience) and ("all", None) for the overall figures."""
+    if k is None:
+        return set()
+    hidden: set = set()
+    # Each school: its audiences under the school's total.
+    for sid in ids:
+        values = [counts[sid][a] for a in audiences]
+        parts, pins = protect(values, k)
+        hidden |= {(sid, audiences[i]) for i in parts}
+        if pins:
+            hidden.add((sid, None))
+    if len(ids) == 1:  # the overall figures are that school's figures
+        sid = ids[0]
+        hidden |= {("all", a) for (s, a) in list(hidden) if s == sid}
+        return hidden
+    # Several schools: each audience's cells under the overall figure for that audience,
+    # and the schools' totals under the overall total.
+    for a in [*audiences, None]:
+        if a is None:
+            values = [sum(counts[sid].values()) for sid in ids]
+        else:
+            values = [counts[sid][a] for sid in ids]
+        already = {i for i, sid in enumerate(ids) if (sid, a) in hidden}
+        parts, pins = protect(values, k, already)
+        hidden |= {(ids[i], a) for i in parts}
+        if pins:
+            hidden.add(("all", a))
+    return hidden
 
 
 def _sort_key(sort: str):

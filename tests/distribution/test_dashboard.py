@@ -86,7 +86,9 @@ def test_coordinators_see_small_counts_as_fewer_than_k(app, world):
     assert "Türkçe" not in page and "weitere Sprachen" in page
     assert not any(re.fullmatch(r"[1-4]( / \d+)?", c) for c in cells), cells
     assert "30 %" in page  # the school's total rate (15 of 50) is shown
-    assert "<td>12 / 40</td>" in page  # families: 12 is not small
+    # families (12) is not small, but with staff (3) beside it and the total shown it would
+    # give staff away: hidden as well ("verborgen")
+    assert "verborgen</span> / 40" in page
 
 
 def test_analysts_see_every_school_and_exact_counts(app, world):
@@ -114,4 +116,44 @@ def test_hidden_figures_never_reach_the_page_for_small_schools(app, world):
     row = board.rows[0]
     assert row.total.responses.hidden and row.total.rate is None
     assert row.languages == [(dashboard.OTHER_LANGUAGES, dashboard.Figure(None, True))]
-    assert board.days == [(DAY1, dashboard.Figure(None, True))]
+    assert board.days == [] and board.days_withheld  # one small day would be the total
+
+
+def test_protect_hides_one_more_when_a_small_part_could_be_worked_out():
+    # one small part under a published total: the smallest other part goes too
+    assert dashboard.protect([26, 3, 49, 0], 5) == ({0, 1}, False)
+    # two small parts summing to k or more still get an unknown of at least k beside them
+    assert dashboard.protect([26, 3, 49, 2], 5) == ({0, 1, 3}, False)
+    # nothing small: nothing hidden
+    assert dashboard.protect([26, 0, 49], 5) == (set(), False)
+    # every part small: the total pins them when it is n, n*(k-1) or a single part
+    assert dashboard.protect([1, 1, 0], 5) == ({0, 1}, True)
+    assert dashboard.protect([4, 4], 5) == ({0, 1}, True)
+    assert dashboard.protect([2, 3], 5) == ({0, 1}, False)
+
+
+def test_no_hidden_figure_can_be_worked_out_from_what_a_coordinator_sees(app, world):
+    """School A: families 26, staff 3, children 49 (partners 0): staff alone would be
+    total - families - children."""
+    with app.app_context():
+        campaign = db.session.get(Campaign, world.campaign_a)
+        a = db.session.get(School, world.school_a)
+        make_responses(campaign, a, 26, "families", "de", DAY1)
+        make_responses(campaign, a, 3, "staff", "de", DAY1)
+        make_responses(campaign, a, 45, "children", "de", DAY2)
+        make_responses(campaign, a, 4, "children", "tr", DAY2)
+        db.session.commit()
+        board = dashboard.build(db.session, campaign, {a.id}, 5)
+    row = board.rows[0]
+    assert row.total.responses.value == 78
+    assert row.cells["staff"].responses == dashboard.Figure(None, True)
+    assert row.cells["families"].responses == dashboard.Figure(None, True, True)  # secondary
+    assert row.cells["children"].responses.value == 49
+    assert board.total.cells["families"].responses.hidden  # the overall box agrees
+    # languages: tr (4) pooled; the pool may not be small, so de joins it
+    assert row.languages == [(dashboard.OTHER_LANGUAGES, dashboard.Figure(78))]
+    # days: 29 and 49, nothing small
+    assert [f.value for _day, f in board.days] == [29, 49]
+    client, _token = signed_in(app, "a@test.invalid")
+    page = client.get(f"/kampagnen/{world.campaign_a}/feldphase").get_data(as_text=True)
+    assert "verborgen" in page and ">26<" not in page and "26 /" not in page
