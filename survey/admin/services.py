@@ -120,10 +120,22 @@ def create_account(
     return account
 
 
+def _last_admin(session: Session, account: Account) -> bool:
+    """True if ``account`` is the only active admin: taking it away locks everyone out."""
+    others = session.scalar(
+        select(func.count())
+        .select_from(Account)
+        .where(Account.role == Role.ADMIN, Account.active.is_(True), Account.id != account.id)
+    )
+    return account.role == Role.ADMIN and account.active and not others
+
+
 def set_role(
     session: Session, actor_id: int | None, account: Account, role: str, schools: Sequence[School]
 ) -> None:
     checked = _check_role(role, schools)
+    if checked != Role.ADMIN and _last_admin(session, account):
+        raise InvalidInput(_("Das ist das letzte aktive Admin-Konto; es bleibt Admin."), "role")
     account.role = checked.value
     account.schools = list(schools) if checked == Role.COORDINATOR else []
     account.session_epoch += 1  # a changed role applies at once: sign in again
@@ -141,6 +153,8 @@ def set_role(
 def set_active(session: Session, actor_id: int | None, account: Account, active: bool) -> None:
     if actor_id == account.id and not active:
         raise InvalidInput(_("Sie können Ihr eigenes Konto nicht sperren."))
+    if not active and _last_admin(session, account):
+        raise InvalidInput(_("Das ist das letzte aktive Admin-Konto; es bleibt Admin."))
     account.active = active
     if active:
         account.failed_signins, account.locked_until = 0, None

@@ -340,3 +340,13 @@ def test_demo_prints_one_account_per_role_on_stderr(app):
     with app.app_context():
         coordinator = db.session.scalar(select(Account).where(Account.email == email))
         assert [s.number for s in coordinator.schools] == ["990101"]
+
+
+def test_the_last_active_admin_stays(app, world):
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["users", "set-role", "admin@test.invalid", "analyst"])
+    assert r.exit_code == 1 and "letzte aktive Admin-Konto" in r.output
+    r = runner.invoke(args=["users", "disable", "admin@test.invalid"])
+    assert r.exit_code == 1 and "letzte aktive Admin-Konto" in r.output
+    assert runner.invoke(args=["users", "set-role", "analyse@test.invalid", "admin"]).exit_code == 0
+    assert runner.invoke(args=["users", "disable", "admin@test.invalid"]).exit_code == 0
