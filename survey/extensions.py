@@ -12,6 +12,5 @@ db = Database()
 csrf = CSRFProtect()
 babel = Babel()
 login = LoginManager()
-#: Storage comes from ``RATELIMIT_STORAGE_URL`` (Redis in production, memory otherwise):
-#: see ``survey.core.ratelimit.init_app``. No limit applies unless a view asks for one.
+#: Storage from RATELIMIT_STORAGE_URL (memory:// per process, redis://… shared); see core.ratelimit.
 limiter = Limiter(key_func=client_key, default_limits=[])

@@ -42,7 +42,7 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 def _signin_account_key() -> str:
     """Failed sign-ins count per account too, keyed by a hash of the typed address."""
     typed = services.normalise_email(request.form.get("email", ""))[:254]
-    return "acct:" + keyed_hash(typed, "ratelimit-account")
+    return "acct:" + keyed_hash("account:" + typed)
 
 
 def _failed(response) -> bool:

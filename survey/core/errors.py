@@ -43,6 +43,25 @@ class DraftMissing(SurveyError):
     )
 
 
+class AnswersInvalid(SurveyError):
+    """The last check before storing found answers the questionnaire does not allow.
+
+    The forms catch these first; this is the guarantee that nothing invalid is stored.
+    ``problems`` name variables and rules, never values.
+    """
+
+    status = 422
+    title = _l("Bitte sehen Sie sich Ihre Antworten noch einmal an")
+    message = _l(
+        "Einige Antworten passen nicht zum Fragebogen. Gehen Sie bitte zurück und prüfen "
+        "Sie die markierten Fragen."
+    )
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 class QuestionnaireInvalid(SurveyError):
     """A questionnaire file that does not validate; carries ``file:line: problem`` lines."""
 

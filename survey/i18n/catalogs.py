@@ -43,6 +43,8 @@ KEYWORDS = {
     "N_": None,
     "lazy_gettext": None,
     "lazy_ngettext": (1, 2),
+    "count_message": (1, 2),
+    "lazy_count_message": (1, 2),
 }
 
 
@@ -231,6 +233,12 @@ def _init_domain(paths: Paths, language: str, domain: str) -> None:
                 auto_comments=message.auto_comments,
                 context=message.context,
             )
+    # Every domain of a language must count plurals alike: Flask-Babel merges the
+    # domains and keeps one plural rule for all of them.
+    ui = paths.po(language, "messages")
+    if domain != "messages" and ui.exists():
+        rules = _read(ui, language)
+        catalog._num_plurals, catalog._plural_expr = rules.num_plurals, rules.plural_expr
     _write(paths.po(language, domain), catalog)
 
 

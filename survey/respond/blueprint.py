@@ -20,13 +20,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
-from survey.core import clock
+from survey.core import clock, ratelimit
 from survey.core.errors import DraftMissing, LinkClosed, LinkUnknown
+from survey.core.web import (
+    DATABASE_AWAY,
+    RETRY_AFTER_SECONDS,
+    database_away_page,
+    log_database_away,
+)
 from survey.distribution.models import Link
 from survey.extensions import db
 from survey.i18n import locale
 from survey.i18n.texts import QuestionnaireTexts
-from survey.questionnaires.definition import Questionnaire
+from survey.questionnaires.definition import Questionnaire, variables_of
 from survey.questionnaires.registry import registry
 from survey.respond import services, sharing
 from survey.respond.answers import typed_answers
@@ -46,18 +52,85 @@ def _private() -> None:
     g.private_page = True
 
 
+#: link token -> questionnaire id, as this process last saw it: lets a step that
+#: cannot reach the database still show its questions (see _database_away).
+_questionnaire_of: dict[str, str] = {}
+
+
 def _context(token: str) -> tuple[Link, Questionnaire]:
     resuming = token in session.get(_DRAFTS, {})
     link = services.open_link(db.session, token, clock.today(), resuming=resuming)
     questionnaire = registry().get(services.questionnaire_id_for(link))
     if questionnaire is None:
         raise LinkClosed()
+    if len(_questionnaire_of) < 10_000:
+        _questionnaire_of[token] = questionnaire.id
     return link, questionnaire
+
+
+def _database_away(error: Exception):
+    """The database is away while a step is sent: the page comes back with what
+    was typed in it (the draft cannot be saved), to be sent again in a minute."""
+    args = request.view_args or {}
+    questionnaire = registry().get(_questionnaire_of.get(args.get("token", ""), ""))
+    steps = all_steps(questionnaire) if questionnaire else []
+    number = args.get("number", 0)
+    if (
+        request.endpoint != "respond.step"
+        or request.method != "POST"
+        or not 1 <= number <= len(steps)
+    ):
+        return database_away_page(error)
+    assert questionnaire is not None
+    log_database_away(error)
+    current = steps[number - 1]
+    offered = _language(questionnaire, session.get("lang"))
+    posted = services.posted_answers(questionnaire, current, request.form)
+    typed = typed_answers(questionnaire, posted)
+    shown = tuple(
+        q
+        for q in current.questions
+        if q in visible_questions(questionnaire, current, typed)
+        or any(posted.get(v) for v in variables_of(q))
+    )
+    texts = _texts(questionnaire)
+    form = build_form(questionnaire, shown or current.questions, formdata_from(posted), texts)
+    notice = _(
+        "Wir können Ihre Antworten gerade nicht speichern. Bitte senden Sie die Seite in einer Minute noch einmal: Was Sie eingegeben haben, steht noch da."
+    )
+    page, _status = _render(
+        token=args["token"],
+        questionnaire=questionnaire,
+        texts=texts,
+        offered=offered,
+        current=current,
+        shown=shown or current.questions,
+        form=form,
+        typed=typed,
+        notice=notice,
+    )
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+for _error_class in DATABASE_AWAY:
+    bp.register_error_handler(_error_class, _database_away)
 
 
 def _current_draft(link: Link) -> Draft | None:
     draft_id = session.get(_DRAFTS, {}).get(link.token)
     return services.find_draft(db.session, draft_id, link, clock.today())
+
+
+def _submitted_draft(link: Link) -> bool:
+    """The cookie still names a draft that was submitted: the reply to the final
+    submit never arrived. Forget it here, as that reply would have done."""
+    drafts = dict(session.get(_DRAFTS, {}))
+    if not services.was_submitted(db.session, drafts.get(link.token), clock.today()):
+        return False
+    drafts.pop(link.token, None)
+    session[_DRAFTS] = drafts
+    session[_SUBMITTED] = [*session.get(_SUBMITTED, [])[-9:], link.token]
+    return True
 
 
 def _language(questionnaire: Questionnaire, remembered: str | None = None) -> list[str]:
@@ -92,6 +165,8 @@ def _set_claimed(link: Link, claimed: bool) -> None:
 def intro(token: str):
     link, questionnaire = _context(token)
     draft = _current_draft(link)
+    if draft is None and _submitted_draft(link):
+        return redirect(url_for(".thanks", token=token))
     _set_claimed(link, False)  # whoever opens the link again says who they are
     ask_who = draft is not None and sharing.asks_before_resuming(link.audience)
     offered = _language(questionnaire, draft.language if draft and not ask_who else None)
@@ -126,6 +201,8 @@ def start(token: str):
     _set_claimed(link, True)
     if draft is None:
         language = wanted if wanted in offered else locale.SOURCE_LANGUAGE
+        g.language = language  # also the language of a refusal
+        ratelimit.enforce("start", link.token)
         draft = services.start_draft(
             db.session, link, questionnaire.id, language, clock.today(), _expiry_days()
         )
@@ -161,8 +238,8 @@ def decline(token: str):
 def next_person(token: str):
     """ "Fertig – das nächste Kind ist dran": nothing of this person stays on the device."""
     link = db.session.get(Link, token) if len(token) <= 32 else None
-    if link is None:
-        abort(404)
+    if link is None or link.revoked:  # revoked answers like unknown (see open_link)
+        raise LinkUnknown()
     services.discard_drafts(db.session, list(session.get(_DRAFTS, {}).values()))
     session.clear()
     return redirect(url_for(".intro", token=token))
@@ -173,7 +250,7 @@ def step(token: str, number: int):
     link, questionnaire = _context(token)
     draft = _current_draft(link)
     if draft is None:
-        if token in session.get(_SUBMITTED, []):
+        if token in session.get(_SUBMITTED, []) or _submitted_draft(link):
             return redirect(url_for(".thanks", token=token))
         _language(questionnaire)
         raise DraftMissing()
@@ -239,6 +316,7 @@ def _submit(token: str, link: Link, questionnaire: Questionnaire, draft: Draft):
         questions = visible_questions(questionnaire, candidate, typed)
         if not build_form(questionnaire, questions, formdata_from(draft.answers)).validate():
             return redirect(url_for(".step", token=token, number=candidate.number, check=1))
+    ratelimit.enforce("submit", link.token)
     language = draft.language
     granularity = current_app.config["DATE_GRANULARITY"]
     services.submit(db.session, draft.id, questionnaire, clock.today(), granularity)
@@ -252,8 +330,10 @@ def _submit(token: str, link: Link, questionnaire: Questionnaire, draft: Draft):
 @bp.get("/s/<token>/danke")
 def thanks(token: str):
     link = db.session.get(Link, token) if len(token) <= 32 else None
-    if link is None:
-        abort(404)
+    # Revoked answers like unknown (see open_link), except to whoever just finished a
+    # draft begun on it before the revocation.
+    if link is None or (link.revoked and token not in session.get(_SUBMITTED, [])):
+        raise LinkUnknown()
     questionnaire = registry().get(link.campaign.questionnaire_for(link.audience) or "")
     if questionnaire is not None:
         _language(questionnaire)

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from survey.i18n.locale import format_count
+from survey.i18n.locale import format_count, lazy_count_message
 from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import (
@@ -29,7 +28,12 @@ from survey.questionnaires.model import (
     SingleQuestion,
     TextQuestion,
 )
-from survey.respond.answers import MAX_NUMBER
+from survey.respond.answers import (
+    MAX_NUMBER,
+    OTHER_MAX_LENGTH,
+    normalize,
+    parse_integer,
+)
 
 REQUIRED = _l("Bitte beantworten Sie diese Frage.")
 
@@ -45,13 +49,25 @@ class _MaxChoices:
     def __call__(self, _form: Form, field: SelectMultipleField) -> None:
         if field.data and len(field.data) > self.limit:
             raise ValidationError(
-                lazy_ngettext(
+                lazy_count_message(
                     "Bitte wählen Sie höchstens %(num)s aus.",
                     "Bitte wählen Sie höchstens %(num)s aus.",
                     self.limit,
-                    num=LazyString(format_count, self.limit),
                 )
             )
+
+
+class _IntegerField(IntegerField):
+    """Reads a number exactly as storage and conditions do (``parse_integer``):
+    digits of any script with an optional sign; not ``1_000``, not ``1e3``."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        self.data = parse_integer(valuelist[0])
+        if self.data is None:
+            raise ValueError(_l("Bitte eine ganze Zahl."))
 
 
 class _Exclusive:
@@ -85,7 +101,7 @@ class _OtherNeedsText:
 def build_form(
     questionnaire: Questionnaire,
     questions: tuple[Question, ...],
-    formdata: MultiDict,
+    formdata: MultiDict | None,
     texts: QuestionnaireTexts | None = None,
 ) -> Form:
     """A form for the visible questions of one step, bound to ``formdata``.
@@ -99,7 +115,11 @@ def build_form(
     for question in questions:
         for name, field in _fields(questionnaire, question, texts):
             setattr(StepForm, name, field)
-    return StepForm(formdata=formdata)
+    # The form sees what the draft keeps and storage reads: one value per single
+    # answer, no control characters, nothing longer than a question can hold.
+    if formdata is None:
+        return StepForm()
+    return StepForm(formdata=formdata_from(normalize(questionnaire, questions, formdata)))
 
 
 def _choice_list(
@@ -134,7 +154,7 @@ def _fields(questionnaire: Questionnaire, q: Question, texts: QuestionnaireTexts
     elif isinstance(q, NumberQuestion):
         yield (
             q.id,
-            IntegerField(
+            _IntegerField(
                 q.label,
                 validators=[
                     presence,
@@ -148,24 +168,24 @@ def _fields(questionnaire: Questionnaire, q: Question, texts: QuestionnaireTexts
         )
     elif isinstance(q, TextQuestion):
         field_class = TextAreaField if q.multiline else StringField
-        length = Length(
-            max=q.max_length,
-            message=lazy_ngettext(
-                "Bitte höchstens %(num)s Zeichen.",
-                "Bitte höchstens %(num)s Zeichen.",
-                q.max_length,
-                num=LazyString(format_count, q.max_length),
-            ),
-        )
-        yield q.id, field_class(q.label, validators=[presence, length])
+        yield q.id, field_class(q.label, validators=[presence, _length(q.max_length)])
     else:  # single, scale, yesno, smiley: one answer from a list
         choices = _choice_list(questionnaire, q, texts)
         yield q.id, RadioField(q.label, choices=choices, validators=[presence])
     if isinstance(q, SingleQuestion | MultiQuestion) and q.other:
         yield (
             f"{q.id}_other",
-            StringField("", validators=[_OtherNeedsText(q.id), Length(max=200)]),
+            StringField("", validators=[_OtherNeedsText(q.id), _length(OTHER_MAX_LENGTH)]),
         )
+
+
+def _length(limit: int) -> Length:
+    return Length(
+        max=limit,
+        message=lazy_count_message(
+            "Bitte höchstens %(num)s Zeichen.", "Bitte höchstens %(num)s Zeichen.", limit
+        ),
+    )
 
 
 def _number_message(low: int | None, high: int | None):

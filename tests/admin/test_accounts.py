@@ -60,7 +60,27 @@ def test_account_locks_after_repeated_failures(app, world):
     assert sign_in(client, "analyse@test.invalid", PASSWORD).status_code == 302
 
 
-def test_failed_sign_ins_are_rate_limited_per_address(app, world):
+@pytest.fixture
+def limited(app, world, database_url):
+    """The same database, with rate limits on (the suite's app has them off)."""
+    from conftest import FIXTURE_QUESTIONNAIRES
+
+    from survey import create_app
+
+    limited = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "QUESTIONNAIRE_DIR": FIXTURE_QUESTIONNAIRES,
+            "RATELIMIT_ENABLED": True,
+        }
+    )
+    yield limited
+    limited.extensions["survey_db"].engine.dispose()
+
+
+def test_failed_sign_ins_are_rate_limited_per_address(limited):
+    app = limited
     app.config["SIGNIN_LIMIT_PER_ADDRESS"] = "3 per 10 minutes"
     client = app.test_client()
     for n in range(3):
@@ -75,7 +95,8 @@ def test_failed_sign_ins_are_rate_limited_per_address(app, world):
     )
 
 
-def test_failed_sign_ins_are_rate_limited_per_account(app, world):
+def test_failed_sign_ins_are_rate_limited_per_account(limited):
+    app = limited
     app.config["SIGNIN_LIMIT_PER_ACCOUNT"] = "2 per 10 minutes"
     app.config["SIGNIN_LOCK_AFTER"] = 100
     for n in range(2):
@@ -86,7 +107,8 @@ def test_failed_sign_ins_are_rate_limited_per_account(app, world):
     assert r.status_code == 429
 
 
-def test_successful_sign_ins_are_not_counted(app, world):
+def test_successful_sign_ins_are_not_counted(limited):
+    app = limited
     app.config["SIGNIN_LIMIT_PER_ADDRESS"] = "2 per 10 minutes"
     for _ in range(4):
         assert sign_in(app.test_client(), "analyse@test.invalid").status_code == 302
@@ -106,8 +128,11 @@ def test_rate_limit_counts_in_redis_without_addresses(database_url, world, app):
 
     from survey import create_app
 
-    # Redis database 11 belongs to this project's tests (see README): start and end empty.
-    connection.flushdb()
+    def signin_keys():  # only the sign-in counters: other tests may share this database
+        return [k.decode() for k in connection.scan_iter("*admin.signin*")]
+
+    for key in signin_keys():
+        connection.delete(key)
     redis_app = create_app(
         {
             "DATABASE_URL": database_url,
@@ -115,6 +140,7 @@ def test_rate_limit_counts_in_redis_without_addresses(database_url, world, app):
             "RATELIMIT_STORAGE_URL": REDIS_URL,
             "SIGNIN_LIMIT_PER_ADDRESS": "2 per 10 minutes",
             "QUESTIONNAIRE_DIR": FIXTURE_QUESTIONNAIRES,
+            "RATELIMIT_ENABLED": True,
         }
     )
     try:
@@ -125,7 +151,7 @@ def test_rate_limit_counts_in_redis_without_addresses(database_url, world, app):
             assert r.status_code == 401
         r = sign_in(redis_app.test_client(), "x@test.invalid", "falsch", REMOTE_ADDR="203.0.113.9")
         assert r.status_code == 429
-        keys = [k.decode() for k in connection.scan_iter("*")]
+        keys = signin_keys()
         assert keys, "the counters live in Redis"
         assert not any("203.0.113" in k or "x@test" in k for k in keys)
         # A second app (another worker) shares the counters.
@@ -136,13 +162,15 @@ def test_rate_limit_counts_in_redis_without_addresses(database_url, world, app):
                 "RATELIMIT_STORAGE_URL": REDIS_URL,
                 "SIGNIN_LIMIT_PER_ADDRESS": "2 per 10 minutes",
                 "QUESTIONNAIRE_DIR": FIXTURE_QUESTIONNAIRES,
+                "RATELIMIT_ENABLED": True,
             }
         )
         r = sign_in(other.test_client(), "y@test.invalid", "falsch", REMOTE_ADDR="203.0.113.9")
         assert r.status_code == 429
         other.extensions["survey_db"].engine.dispose()
     finally:
-        connection.flushdb()
+        for key in signin_keys():
+            connection.delete(key)
         redis_app.extensions["survey_db"].engine.dispose()
 
 

@@ -66,9 +66,11 @@ def test_regenerated_link_is_dead_but_an_open_draft_still_finishes(app, world):
 
     with app.app_context():
         before = db.session.query(Response).count()
-    _finish(app, person)
+    thanks = _finish(app, person)
     with app.app_context():
         assert db.session.query(Response).count() == before + 1
+    assert person.client.get(thanks).status_code == 200  # the thank-you page too
+    assert app.test_client().get(thanks).status_code == 404  # but only for them
     assert app.test_client().get(f"/s/{new}").status_code == 200
 
 
@@ -91,6 +93,7 @@ def _finish(app, person):
         if r.status_code == 200:
             r = person.post(number, data)
         assert r.status_code == 302, r.get_data(as_text=True)[:300]
+    return r.location
 
 
 def test_revoked_link_answers_404(app, world):

@@ -119,3 +119,15 @@ def test_status_command_prints_every_language_and_part(app):
         assert {
             (language, p) for p in ("ui", "families", "staff", "children", "partners", "staff-area")
         } <= parts
+
+
+@pytest.mark.parametrize("language", catalogs.LANGUAGES)
+def test_every_domain_of_a_language_counts_plurals_alike(language):
+    """Flask-Babel merges the domains and keeps one plural rule: a staff catalog with
+    another rule would pick the wrong form on the respondents' pages."""
+    rules = set()
+    for domain in catalogs.DOMAINS:
+        with open(ROOT / "translations" / language / "LC_MESSAGES" / f"{domain}.po", "rb") as fh:
+            po = read_po(fh, locale=language)
+        rules.add((po.num_plurals, po.plural_expr.replace(" ", "").strip("()")))
+    assert len(rules) == 1, rules

@@ -260,8 +260,14 @@ def test_unknown_revoked_and_closed_links(app, respondent, links):
     with app.app_context():
         db.session.get(Link, links["staff"]).revoked = True
         db.session.commit()
-    r = person.client.get(f"/s/{links['staff']}")  # revoked: as if it never existed
-    assert r.status_code == 404 and "Diesen Link gibt es nicht" in r.get_data(as_text=True)
+    revoked = person.client.get(f"/s/{links['staff']}")
+    unknown = person.client.get("/s/doesnotexist")
+    # A revoked token cannot be told from a guessed one.
+    assert revoked.status_code == unknown.status_code == 404
+    assert revoked.get_data() == unknown.get_data()
+    assert dict(revoked.headers) == dict(unknown.headers)
+    for path in ("/1", "/danke"):
+        assert person.client.get(f"/s/{links['staff']}{path}").get_data() == unknown.get_data()
     with app.app_context():
         db.session.scalar(select(Campaign)).state = "closed"
         db.session.commit()
@@ -340,3 +346,27 @@ def test_numbers_typed_in_arabic_or_persian_digits_are_understood(app, responden
     person2.start()
     r = person2.post(1, {"kind": "2", "schools_count": "۱۲"})  # Persian twelve
     assert r.status_code == 200 and 'name="cooperation_good"' in r.get_data(as_text=True)
+
+
+def test_every_link_route_answers_a_revoked_token_like_an_unknown_one(app, respondent, links):
+    """Route by route from the URL map, so that a new route cannot forget it."""
+    person = respondent("staff")
+    person.open()  # a session with a CSRF token, so that posts get past CSRF
+    with app.app_context():
+        db.session.get(Link, links["staff"]).revoked = True
+        db.session.commit()
+    rules = [r for r in app.url_map.iter_rules() if "<token>" in r.rule]
+    assert len(rules) >= 5
+    for rule in rules:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            replies = []
+            for token in (links["staff"], "unknowntoken"):
+                path = rule.rule.replace("<token>", token).replace("<int:number>", "1")
+                replies.append(
+                    person.client.open(path, method=method, data={"csrf_token": person.csrf})
+                )
+            revoked, unknown = replies
+            assert (revoked.status_code, revoked.get_data()) == (
+                unknown.status_code,
+                unknown.get_data(),
+            ), (rule.rule, method)

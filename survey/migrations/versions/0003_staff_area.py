@@ -1,7 +1,7 @@
 """staff area: accounts, audit log, school numbers, campaign states, schools and expected counts
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01 03:19:38.708106
 """
 
@@ -9,9 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-# 0002 (respond hardening) is planned on another branch; the lead re-chains at merge.
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """campaign.school_contact: where children find help at their school
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01 03:30:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0004"
-# After 0003 (issue 11, merged); 0002 (issue 9) is planned before both: the lead re-chains.
+# 0002 (issue 9) -> 0003 (issue 11) -> this one.
 down_revision = "0003"
 branch_labels = None
 depends_on = None
