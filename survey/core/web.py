@@ -77,8 +77,9 @@ def init_app(app: Flask) -> None:
         resend = None
         if retry_after and request.method == "POST":  # a post refused for now: send it again later
             resend = _resend()
+        action = (error.action_label, error.action_url) if error.action_url else None
         page = render_template(
-            "error.html", title=error.title, message=error.message, resend=resend
+            "error.html", title=error.title, message=error.message, resend=resend, action=action
         )
         headers = {"Retry-After": str(retry_after)} if retry_after else {}
         return page, error.status, headers

@@ -2,6 +2,8 @@
 
 Views parse the request, call a service and render; the work is in services.py.
 The page language comes from ``?lang=``, then the draft, then the browser.
+Every POST answers with a redirect (errors and notices are shown by the GET that
+follows), so the browser's Back button never asks to resend a form.
 """
 
 from __future__ import annotations
@@ -34,16 +36,18 @@ from survey.i18n import locale
 from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.definition import Questionnaire, variables_of
 from survey.questionnaires.registry import registry
-from survey.respond import services, sharing
+from survey.respond import resume, services, sharing
 from survey.respond.answers import typed_answers
 from survey.respond.forms import build_form, formdata_from, raw_of
 from survey.respond.models import Draft
-from survey.respond.steps import Step, all_steps, visible_questions, visible_steps
+from survey.respond.steps import Step, all_steps, progress, visible_questions, visible_steps
+from survey.respond.summary import problems
 
 bp = Blueprint("respond", __name__, template_folder="templates")
 
 _DRAFTS = "drafts"  # session key: link token -> draft id
 _SUBMITTED = "submitted"  # session key: link tokens answered from this browser
+_SHOWN = "shown"  # session key: link token -> number of the step last shown (for resuming)
 _CLAIMED = "claimed"  # session key: link tokens whose draft the person at a shared device took up
 
 
@@ -148,6 +152,10 @@ def _expiry_days() -> int:
     return int(current_app.config["DRAFT_EXPIRY_DAYS"])
 
 
+def _resume_at(token: str, questionnaire: Questionnaire, draft: Draft) -> Step:
+    return resume.resume_step(questionnaire, draft, session.get(_SHOWN, {}).get(token))
+
+
 def _claimed(link: Link) -> bool:
     """On a shared device, whether the person now answering took up this draft."""
     return not sharing.asks_before_resuming(link.audience) or link.token in session.get(
@@ -168,6 +176,23 @@ def intro(token: str):
     if draft is None and _submitted_draft(link):
         return redirect(url_for(".thanks", token=token))
     _set_claimed(link, False)  # whoever opens the link again says who they are
+    if (
+        draft is not None
+        and not request.args.get("intro")
+        and resume.may_resume(questionnaire, draft)
+    ):
+        # Coming back: straight to where they stopped, with a short note; the
+        # intro is one "Zurück" away (?intro=1).
+        wanted = request.args.get("lang")
+        return redirect(
+            url_for(
+                ".step",
+                token=token,
+                number=_resume_at(token, questionnaire, draft).number,
+                notice="resumed",
+                **({"lang": wanted} if wanted else {}),
+            )
+        )
     ask_who = draft is not None and sharing.asks_before_resuming(link.audience)
     offered = _language(questionnaire, draft.language if draft and not ask_who else None)
     return render_template(
@@ -208,11 +233,20 @@ def start(token: str):
         )
         session.permanent = True  # closing the browser and coming back resumes
         session[_DRAFTS] = {**session.get(_DRAFTS, {}), link.token: draft.id}
-    elif wanted in offered and wanted != draft.language:
+        # A new draft starts at the beginning, whatever an earlier one reached.
+        session[_SHOWN] = {t: n for t, n in session.get(_SHOWN, {}).items() if t != token}
+        first = visible_steps(questionnaire, {})[0]
+        return redirect(url_for(".step", token=token, number=first.number))
+    if wanted in offered and wanted != draft.language:
         services.set_language(db.session, draft, wanted)
-    typed = typed_answers(questionnaire, draft.answers)
-    first = visible_steps(questionnaire, typed)[0]
-    return redirect(url_for(".step", token=token, number=first.number))
+    return redirect(
+        url_for(
+            ".step",
+            token=token,
+            number=_resume_at(token, questionnaire, draft).number,
+            notice="resumed",
+        )
+    )
 
 
 @bp.post("/s/<token>/nein")
@@ -220,12 +254,22 @@ def decline(token: str):
     """Taking part is voluntary: saying no stores nothing and forgets any draft."""
     link, questionnaire = _context(token)
     draft = _current_draft(link)
-    _language(questionnaire, request.form.get("lang"))
+    offered = locale.offer().questionnaire(questionnaire.id)
     if draft is not None:
         services.discard_draft(db.session, draft)
     drafts = dict(session.get(_DRAFTS, {}))
     if drafts.pop(link.token, None):
         session[_DRAFTS] = drafts
+    wanted = request.form.get("lang")
+    return redirect(
+        url_for(".declined", token=token, **({"lang": wanted} if wanted in offered else {}))
+    )
+
+
+@bp.get("/s/<token>/nein")
+def declined(token: str):
+    link, questionnaire = _context(token)
+    _language(questionnaire)
     return render_template(
         "respond/declined.html",
         token=token,
@@ -253,7 +297,7 @@ def step(token: str, number: int):
         if token in session.get(_SUBMITTED, []) or _submitted_draft(link):
             return redirect(url_for(".thanks", token=token))
         _language(questionnaire)
-        raise DraftMissing()
+        raise DraftMissing(action_url=url_for(".intro", token=token))
     if not _claimed(link):  # a shared device: the next person must say who they are
         return redirect(url_for(".intro", token=token))
     offered = _language(questionnaire, draft.language)
@@ -270,10 +314,22 @@ def step(token: str, number: int):
     if request.method == "GET":
         if not shown:  # hidden by an earlier answer: move on
             return _redirect_after(token, questionnaire, typed, current)
+        if session.get(_SHOWN, {}).get(token) != current.number:
+            session[_SHOWN] = {
+                **{
+                    t: n
+                    for t, n in session.get(_SHOWN, {}).items()
+                    if t in session.get(_DRAFTS, {})
+                },
+                token: current.number,
+            }
         form = build_form(questionnaire, shown, formdata_from(draft.answers), texts)
         if request.args.get("check"):
             form.validate()
-        return _render(token, questionnaire, texts, offered, current, shown, form, typed)
+        notice = _notice(questionnaire, request.args.get("notice"))
+        return _render(
+            token, questionnaire, texts, offered, current, shown, form, typed, notice=notice
+        )
 
     form = build_form(questionnaire, shown, request.form, texts)
     services.save_answers(
@@ -288,20 +344,13 @@ def step(token: str, number: int):
     if request.form.get("action") == "back":
         return _redirect_before(token, questionnaire, typed, current)
     if not form.validate():
-        return _render(token, questionnaire, texts, offered, current, shown, form, typed, 422)
+        # What was typed is in the draft: the GET shows it again with the errors.
+        return redirect(url_for(".step", token=token, number=current.number, check=1))
 
     now_shown = visible_questions(questionnaire, current, typed)
     if any(q not in shown for q in now_shown):
         # An answer on this page opened a follow-up question on the same page.
-        form = build_form(questionnaire, now_shown, formdata_from(draft.answers), texts)
-        notice = (
-            pgettext("children", "Deine Antwort hat noch eine Frage geöffnet. Schau sie dir an.")
-            if questionnaire.audience == "children"
-            else _("Ihre Antwort hat eine weitere Frage geöffnet. Bitte sehen Sie sie sich an.")
-        )
-        return _render(
-            token, questionnaire, texts, offered, current, now_shown, form, typed, notice=notice
-        )
+        return redirect(url_for(".step", token=token, number=current.number, notice="opened"))
     following = [s for s in visible_steps(questionnaire, typed) if s.number > current.number]
     if following:
         return redirect(url_for(".step", token=token, number=following[0].number))
@@ -360,15 +409,32 @@ def _redirect_before(token: str, questionnaire: Questionnaire, typed: dict, curr
     if visible and sharing.asks_before_resuming(questionnaire.audience):
         # The intro of a shared tablet asks who is there: "back" stays at the first question.
         return redirect(url_for(".step", token=token, number=current.number))
-    return redirect(url_for(".intro", token=token))
+    return redirect(url_for(".intro", token=token, intro=1))
+
+
+def _notice(questionnaire: Questionnaire, kind: str | None) -> str | None:
+    children = questionnaire.audience == "children"
+    if kind == "opened":
+        if children:
+            return pgettext(
+                "children", "Deine Antwort hat noch eine Frage geöffnet. Schau sie dir an."
+            )
+        return _("Ihre Antwort hat eine weitere Frage geöffnet. Bitte sehen Sie sie sich an.")
+    if kind == "resumed":
+        if children:
+            return pgettext(
+                "children", "Willkommen zurück! Du machst da weiter, wo du aufgehört hast."
+            )
+        return _("Willkommen zurück! Sie machen da weiter, wo Sie aufgehört haben.")
+    return None
 
 
 def _render(
     token, questionnaire, texts, offered, current, shown, form, typed, status=200, notice=None
 ):
     visible = visible_steps(questionnaire, typed)
-    position = next((i for i, s in enumerate(visible) if s.number == current.number), 0) + 1
     first_of_page = current.questions[0] is current.page.questions[0]
+    found = problems(form, shown, texts)
     return (
         render_template(
             "respond/step.html",
@@ -379,11 +445,12 @@ def _render(
             step=current,
             questions=shown,
             form=form,
-            position=position,
-            total=len(visible),
-            is_last=position == len(visible),
+            progress=progress(questionnaire, current, typed),
+            is_last=current.number == visible[-1].number if visible else True,
             show_page_intro=first_of_page,
             notice=notice,
+            problems=found,
+            invalid={p.question_id for p in found},
         ),
         status,
     )

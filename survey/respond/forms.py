@@ -7,6 +7,7 @@ that choices sit in a fieldset with a legend and errors are tied to fields.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
@@ -38,6 +39,45 @@ from survey.respond.answers import (
 REQUIRED = _l("Bitte beantworten Sie diese Frage.")
 
 
+class _Messages:
+    """WTForms' own messages, from our catalogs in the page's language.
+
+    WTForms asks its translations object for its built-in (English) messages, such
+    as "Not a valid choice." for a value that is not one of the answers. Each is
+    mapped to a German source text; anything else WTForms might ask gets a general
+    request to check the answer, never English.
+    """
+
+    KNOWN = {
+        "Not a valid integer value.": _l("Bitte die Zahl in Ziffern schreiben, zum Beispiel 3."),
+        "Not a valid choice.": _l("Bitte wählen Sie eine der Antworten."),
+        "Invalid Choice: could not coerce.": _l("Bitte wählen Sie eine der Antworten."),
+        "'%(value)s' is not a valid choice for this field.": _l(
+            "Bitte wählen Sie nur unter den angebotenen Antworten."
+        ),
+        "'%(value)s' are not valid choices for this field.": _l(
+            "Bitte wählen Sie nur unter den angebotenen Antworten."
+        ),
+        "Invalid choice(s): one or more data inputs could not be coerced.": _l(
+            "Bitte wählen Sie nur unter den angebotenen Antworten."
+        ),
+    }
+    OTHER = _l("Bitte prüfen Sie diese Antwort.")
+
+    def gettext(self, string: str) -> str:
+        # WTForms may %-format the result with a mapping; ours hold no placeholders.
+        return str(self.KNOWN.get(string, self.OTHER))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular)
+
+
+_MESSAGES = _Messages()
+#: "1,5", "2.5", Arabic "١٫٥"; and "1 200" with spaces between digit groups.
+_DECIMAL = re.compile(r"\d+\s*[.,\u066b\u066c]\s*\d+")
+_SPACED = re.compile(r"\d+(?:[\s\u00a0\u202f]+\d+)+")
+
+
 def _presence(required: bool):
     return InputRequired(message=REQUIRED) if required else Optional()
 
@@ -65,9 +105,16 @@ class _IntegerField(IntegerField):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
-        self.data = parse_integer(valuelist[0])
-        if self.data is None:
-            raise ValueError(_l("Bitte eine ganze Zahl."))
+        text = valuelist[0].strip()
+        self.data = parse_integer(text)
+        if self.data is None:  # say what to type instead
+            if _DECIMAL.fullmatch(text):
+                raise ValueError(
+                    _l("Bitte eine ganze Zahl ohne Komma oder Punkt schreiben, zum Beispiel 2.")
+                )
+            if _SPACED.fullmatch(text):
+                raise ValueError(_l("Bitte die Zahl ohne Leerzeichen schreiben."))
+            raise ValueError(_Messages.KNOWN["Not a valid integer value."])
 
 
 class _Exclusive:
@@ -110,7 +157,9 @@ def build_form(
     """
 
     class StepForm(Form):
-        pass
+        class Meta:
+            def get_translations(self, form):
+                return _MESSAGES
 
     for question in questions:
         for name, field in _fields(questionnaire, question, texts):
