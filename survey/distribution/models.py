@@ -114,6 +114,12 @@ class Campaign(Base):
     )
     schools: Mapped[list[School]] = relationship(secondary="campaign_school", order_by=School.name)
 
+    @property
+    def is_open(self) -> bool:
+        """Open for answers by its state (dates aside); read-only, for code written
+        before the state existed (e.g. the approval dossier of issue 14)."""
+        return self.state == CampaignState.OPEN
+
     def is_open_on(self, today: date) -> bool:
         return (
             self.state == CampaignState.OPEN
