@@ -9,7 +9,7 @@ exactly one stored response. Rate-limit counters go to Redis when --redis is giv
 Also checks that gunicorn's and the app's log lines hold no token and no address.
 
 Run:  .venv/bin/python benchmarks/walks.py [--db sqlite|postgresql] [--walkers 200]
-          [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/mw_issue9]
+          [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/mitwirken_bench]
           [--redis redis://127.0.0.1:6379/9] [--port 5950]
 """
 # ruff: noqa: E402
@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from answering import answers_for
+from dashboard import fresh_postgres  # a sibling script: benchmarks/ is on sys.path
 from sqlalchemy import text
 
 from survey import create_app
@@ -113,11 +114,9 @@ class Walker:
 
 
 def prepare(url: str, instance: Path) -> tuple[str, object]:
+    if url.startswith("postgresql"):
+        fresh_postgres(url)
     engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
     migrate.upgrade(engine)
     engine.dispose()
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"}, instance_path=str(instance))
@@ -145,7 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument(
-        "--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/mw_issue9"
+        "--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/mitwirken_bench"
     )
     parser.add_argument("--walkers", type=int, default=200)
     parser.add_argument("--port", type=int, default=5950)

@@ -25,8 +25,10 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     load_config(app, config)
 
+    from survey.admin import auth
     from survey.core import logging as request_logging
     from survey.core import ratelimit, web
+    from survey.distribution import labels
     from survey.extensions import babel, csrf, db
     from survey.i18n import locale
     from survey.questionnaires import registry
@@ -34,15 +36,21 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     db.init_app(app)
     csrf.init_app(app)
     ratelimit.init_app(app)
+    auth.init_app(app)
+    labels.init_app(app)
     babel.init_app(app, locale_selector=locale.select_locale)
     locale.init_app(app)
     registry.init_app(app)
     request_logging.init_app(app)
     web.init_app(app)
 
+    from survey.admin.blueprint import bp as admin_bp
+    from survey.distribution.blueprint import bp as distribution_bp
     from survey.respond.blueprint import bp as respond_bp
 
     app.register_blueprint(respond_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(distribution_bp)
 
     from survey.cli import register_commands
 

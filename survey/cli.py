@@ -84,7 +84,8 @@ def serve(host: str, port: int) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every command to ``app.cli`` so that ``flask --app survey`` has them too."""
-    from survey.distribution.cli import demo_command
+    from survey.admin.cli import demo_command, users_group
+    from survey.distribution.cli import places_group
     from survey.i18n.cli import i18n_group
     from survey.paper.cli import (
         dossier_command,
@@ -102,6 +103,8 @@ def register_commands(app: Flask) -> None:
         codebook_command,
         schema_command,
         demo_command,
+        users_group,
+        places_group,
         purge_command,
         i18n_group,
         print_questionnaire_command,

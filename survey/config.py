@@ -64,6 +64,17 @@ class Defaults:
     #: are no question of the step are dropped before anything is kept.
     MAX_CONTENT_LENGTH = 256 * 1024
     MAX_FORM_PARTS = 300
+    #: ``Secure`` session cookie: None = whenever the request came over TLS (see
+    #: ``survey.admin.auth``; behind a proxy with PROXY_FIX); SECURE_COOKIES forces it.
+    SESSION_COOKIE_SECURE: bool | None = None
+    #: A staff session ends after this many minutes without a request.
+    STAFF_IDLE_MINUTES = 30
+    #: Failed sign-ins in a row that lock an account, and for how long.
+    SIGNIN_LOCK_AFTER = 5
+    SIGNIN_LOCK_MINUTES = 15
+    #: Flask-Limiter limits on failed sign-ins (per client address, per account).
+    SIGNIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
+    SIGNIN_LIMIT_PER_ACCOUNT = "10 per 10 minutes"
 
 
 MIN_GROUP_SIZE_FLOOR = 3
@@ -85,7 +96,14 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         app.config["DATABASE_EMBEDDED"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", app.config["TRANSLATIONS_DIR"])
+    # Two gettext domains from the same folder: the respondents' interface ("messages")
+    # and the staff area ("staff"), so that staff texts do not decide which languages
+    # respondents are offered.
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES",
+        app.config["TRANSLATIONS_DIR"] + ";" + app.config["TRANSLATIONS_DIR"],
+    )
+    app.config.setdefault("BABEL_DOMAIN", "messages;staff")
     app.config["PERMANENT_SESSION_LIFETIME"] = 86400 * int(app.config["DRAFT_EXPIRY_DAYS"])
     if app.config["SECURE_COOKIES"]:
         app.config["SESSION_COOKIE_SECURE"] = True

@@ -2,6 +2,7 @@
 
 from flask_babel import Babel
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 from survey.core.db import Database
@@ -10,5 +11,6 @@ from survey.core.ratelimit import client_key
 db = Database()
 csrf = CSRFProtect()
 babel = Babel()
+login = LoginManager()
 #: Storage from RATELIMIT_STORAGE_URL (memory:// per process, redis://… shared); see core.ratelimit.
 limiter = Limiter(key_func=client_key, default_limits=[])

@@ -241,3 +241,22 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 with tiny parameters: the tests sign in hundreds of times."""
+    from argon2 import PasswordHasher
+
+    from survey.admin import services
+
+    monkeypatch.setattr(
+        services, "hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
+
+
+@pytest.fixture
+def world(app: Flask):
+    from staff import make_world
+
+    return make_world(app)

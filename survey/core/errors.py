@@ -76,6 +76,60 @@ class QuestionnaireInvalid(SurveyError):
         self.problems = problems
 
 
+class InvalidInput(SurveyError):
+    """A value a staff member entered that cannot be used; ``field`` names the form field."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message  # type: ignore[assignment]
+        self.field = field
+
+
+class CampaignNotOpen(SurveyError):
+    """A link of a campaign that has not begun yet or is over: say when it runs."""
+
+    status = 410
+
+    def __init__(self, opens_on, closes_on, not_yet: bool) -> None:
+        from flask_babel import format_date
+        from flask_babel import gettext as _
+
+        super().__init__("campaign not open")
+        self.not_yet = not_yet
+        if not_yet:
+            self.status = 403
+            self.title = _("Diese Befragung hat noch nicht begonnen")  # type: ignore[assignment]
+            if opens_on and closes_on:
+                self.message = _(  # type: ignore[assignment]
+                    "Sie können vom %(start)s bis zum %(end)s antworten. Bitte kommen Sie dann "
+                    "wieder. Vielen Dank!",
+                    start=format_date(opens_on, "long"),
+                    end=format_date(closes_on, "long"),
+                )
+            elif opens_on:
+                self.message = _(  # type: ignore[assignment]
+                    "Sie können ab dem %(start)s antworten. Bitte kommen Sie dann wieder. "
+                    "Vielen Dank!",
+                    start=format_date(opens_on, "long"),
+                )
+            else:
+                self.message = _(  # type: ignore[assignment]
+                    "Die Schule gibt bekannt, ab wann Sie antworten können. Vielen Dank!"
+                )
+        else:
+            self.title = LinkClosed.title  # type: ignore[assignment]
+            if closes_on:
+                self.message = _(  # type: ignore[assignment]
+                    "Die Befragung lief bis zum %(end)s. Über diesen Link kann man nicht mehr "
+                    "antworten. Vielen Dank für Ihr Interesse!",
+                    end=format_date(closes_on, "long"),
+                )
+            else:
+                self.message = LinkClosed.message  # type: ignore[assignment]
+
+
 class SchemaNotCurrent(SurveyError):
     """The database was never upgraded, or is at another revision than the code."""
 

@@ -33,11 +33,13 @@ def init_app(app: Flask) -> None:
     # The stylesheet is small; inlining it saves a phone one round trip. Its
     # hash goes into the Content-Security-Policy so no other style can run.
     css = (STATIC / "survey.css").read_text(encoding="utf-8")
+    # The staff pages add their own small stylesheet, allowed by its hash as well.
+    staff_css = (STATIC / "staff.css").read_text(encoding="utf-8")
     # The read-aloud script is the only script: inline too, allowed by its hash alone.
     script = (STATIC / "readaloud.js").read_text(encoding="utf-8")
     csp = (
         "default-src 'none'; "
-        f"style-src 'sha256-{_sha256(css)}'; "
+        f"style-src 'sha256-{_sha256(css)}' 'sha256-{_sha256(staff_css)}'; "
         f"script-src 'sha256-{_sha256(script)}'; "
         "img-src 'self' data:; "
         "form-action 'self'; "
@@ -50,6 +52,7 @@ def init_app(app: Flask) -> None:
         language = str(get_locale() or "de")
         return {
             "inline_css": css,
+            "inline_staff_css": staff_css,
             "inline_script": script,
             "page_lang": language,
             "page_dir": direction(language),
@@ -107,6 +110,12 @@ def init_app(app: Flask) -> None:
 
         if error.code == 404:
             title, message = _("Diese Seite gibt es nicht"), _("Bitte prüfen Sie die Adresse.")
+        elif error.code == 429:
+            title = _("Zu viele Versuche")
+            message = _("Bitte warten Sie einige Minuten und versuchen Sie es dann noch einmal.")
+        elif error.code == 403:
+            title = _("Kein Zugriff")
+            message = _("Diese Seite ist für Ihr Konto nicht freigegeben.")
         else:  # rare for respondents; Werkzeug's own wording is precise enough
             title, message = error.name, error.description
         return render_template("error.html", title=title, message=message), error.code or 500

@@ -1,39 +1,52 @@
-"""``survey demo``: a small demo world with one link per school and audience."""
+"""``survey places import FILE [--dry-run]``: the same preview and import as the web area.
+
+(``survey demo`` lives in ``survey/admin/cli.py``: it also makes the demo accounts.)
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
-from flask import current_app, url_for
 from flask.cli import with_appcontext
 
-from survey.core.commands import link_host, require_schema
-from survey.distribution.services import ensure_demo
+from survey.core.commands import require_schema
+from survey.core.errors import InvalidInput
+from survey.distribution import places
 from survey.extensions import db
 
 
-@click.command("demo")
-@click.option("--base-url", help="Address in the printed links (default: BASE_URL setting).")
-@click.option(
-    "--host",
-    help="Print links for a server listening here (0.0.0.0: this computer's network address).",
-)
-@click.option("--port", type=int, help="Print links for a server on this port.")
+@click.group("places")
+def places_group() -> None:
+    """Municipality, districts and schools."""
+
+
+@places_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only show what would change.")
 @with_appcontext
-def demo_command(base_url: str | None, host: str | None, port: int | None) -> None:
-    """Create or refresh the demo world and print one respondent URL per line.
-
-    The embedded SQLite database is created first if needed; any other database
-    must have been brought up to date with `survey db upgrade`.
-    """
-    require_schema(create_embedded=True)
-    base = (base_url or _served_at(host, port) or current_app.config["BASE_URL"]).rstrip("/")
-    links = ensure_demo(db.session)
-    with current_app.test_request_context("/"):
-        for link in links:
-            click.echo(base + url_for("respond.intro", token=link.token))
-
-
-def _served_at(host: str | None, port: int | None) -> str | None:
-    if host is None and port is None:
-        return None
-    return f"http://{link_host(host or '127.0.0.1')}:{port or 5000}"
+def import_command(file: Path, dry_run: bool) -> None:
+    """Import schools from CSV or XLSX (columns as in the template); matched by Schulnummer."""
+    require_schema()
+    try:
+        plan = places.plan_import(db.session, file.name, file.read_bytes())
+    except InvalidInput as error:
+        click.echo(f"{file}: {error.message}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"{len(plan.added)} new, {len(plan.changed)} changed, {len(plan.unchanged)} unchanged"
+    )
+    for row, changes in plan.changed:
+        click.echo(f"  {row.number}: " + "; ".join(changes))
+    for bad in plan.bad:
+        click.echo(f"{file}: {bad.line()}", err=True)
+    if not plan.ok:
+        click.echo("nothing imported: fix the rows above", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo("dry run: nothing written", err=True)
+        return
+    places.apply_import(db.session, None, plan, file.name)
+    db.session.commit()
+    click.echo("imported", err=True)

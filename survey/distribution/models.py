@@ -3,13 +3,38 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.core.db import Base
 
 AUDIENCES = ("families", "staff", "children", "partners")
+
+
+class SchoolType(StrEnum):
+    """School types in NRW; the value is the official German name (what import files hold)."""
+
+    GRUNDSCHULE = "Grundschule"
+    HAUPTSCHULE = "Hauptschule"
+    REALSCHULE = "Realschule"
+    SEKUNDARSCHULE = "Sekundarschule"
+    GESAMTSCHULE = "Gesamtschule"
+    GYMNASIUM = "Gymnasium"
+    FOERDERSCHULE = "Förderschule"
+    BERUFSKOLLEG = "Berufskolleg"
+    OTHER = "andere"
+
+
+class CampaignState(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
 
 
 class Municipality(Base):
@@ -31,30 +56,54 @@ class District(Base):
     municipality: Mapped[Municipality] = relationship(back_populates="districts")
     schools: Mapped[list[School]] = relationship(back_populates="district")
 
+    def owning_school_ids(self) -> frozenset[int]:
+        return frozenset(s.id for s in self.schools)
+
 
 class School(Base):
     __tablename__ = "school"
+    __table_args__ = (
+        CheckConstraint(f"school_type IN ({_in(SchoolType)})", name="school_type"),
+        CheckConstraint("sozialindex BETWEEN 1 AND 9", name="sozialindex"),
+        CheckConstraint("length(number) = 6", name="number_six_digits"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the official Schulnummer (six digits in NRW); kept as text so leading zeros stay
+    number: Mapped[str] = mapped_column(String(6), unique=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    #: e.g. Grundschule, Gesamtschule, Realschule, Gymnasium, Förderschule
     school_type: Mapped[str] = mapped_column(String(60))
+    #: NRW school Sozialindex, 1 (least) to 9 (most challenging); None when unknown
+    sozialindex: Mapped[int | None] = mapped_column(SmallInteger)
     district: Mapped[District] = relationship(back_populates="schools")
+
+    def owning_school_ids(self) -> frozenset[int]:
+        return frozenset({self.id})
 
 
 class Campaign(Base):
-    """One field phase of the needs assessment in one municipality."""
+    """One field phase of the needs assessment in one municipality.
+
+    State: draft -> open -> closed; an admin may reopen a closed one. Respondents
+    can answer only while it is open and today lies between the two dates.
+    """
 
     __tablename__ = "campaign"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_in(CampaignState)})", name="state"),
+        CheckConstraint(
+            "opens_on IS NULL OR closes_on IS NULL OR opens_on <= closes_on", name="dates"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: short identifier used on the command line and in URLs of the staff pages
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
-    #: False once the field phase is over: links then answer 410 Gone
-    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[str] = mapped_column(String(10), default=CampaignState.DRAFT)
+    opens_on: Mapped[date | None]
     closes_on: Mapped[date | None]
     #: where children find help at their school, e.g. "bei der Schulsozialarbeit in Raum 12";
     #: shown (as written, in German) with the helpline on the children's pages; None: left out
@@ -63,14 +112,33 @@ class Campaign(Base):
     questionnaires: Mapped[list[CampaignQuestionnaire]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan"
     )
+    schools: Mapped[list[School]] = relationship(secondary="campaign_school", order_by=School.name)
+
+    @property
+    def is_open(self) -> bool:
+        """Open for answers by its state (dates aside); read-only, for code written
+        before the state existed (e.g. the approval dossier of issue 14)."""
+        return self.state == CampaignState.OPEN
 
     def is_open_on(self, today: date) -> bool:
-        return self.is_open and (self.closes_on is None or today <= self.closes_on)
+        return (
+            self.state == CampaignState.OPEN
+            and (self.opens_on is None or self.opens_on <= today)
+            and (self.closes_on is None or today <= self.closes_on)
+        )
+
+    def not_yet_open_on(self, today: date) -> bool:
+        return self.state == CampaignState.DRAFT or (
+            self.state == CampaignState.OPEN and self.opens_on is not None and today < self.opens_on
+        )
 
     def questionnaire_for(self, audience: str) -> str | None:
         return next(
             (q.questionnaire_id for q in self.questionnaires if q.audience == audience), None
         )
+
+    def owning_school_ids(self) -> frozenset[int]:
+        return frozenset(s.id for s in self.schools)
 
 
 class CampaignQuestionnaire(Base):
@@ -84,10 +152,33 @@ class CampaignQuestionnaire(Base):
     campaign: Mapped[Campaign] = relationship(back_populates="questionnaires")
 
 
+class CampaignSchool(Base):
+    """The schools taking part in a campaign."""
+
+    __tablename__ = "campaign_school"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
+
+
+class ExpectedCount(Base):
+    """How many respondents a school expects per audience: the denominator of response rates."""
+
+    __tablename__ = "expected_count"
+    __table_args__ = (CheckConstraint("expected >= 0", name="expected_not_negative"),)
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
+    audience: Mapped[str] = mapped_column(String(20), primary_key=True)
+    expected: Mapped[int]
+
+
 class Link(Base):
     """A link or QR code handed out by a school: it names campaign, school and audience.
 
     Responses never reference a link: the token is not stored with any answer.
+    A regenerated link revokes the old one (which then answers 404); drafts begun
+    on the old one keep working until they are submitted or expire.
     """
 
     __tablename__ = "link"
@@ -99,3 +190,6 @@ class Link(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     campaign: Mapped[Campaign] = relationship()
     school: Mapped[School] = relationship()
+
+    def owning_school_ids(self) -> frozenset[int]:
+        return frozenset({self.school_id})

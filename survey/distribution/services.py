@@ -1,4 +1,4 @@
-"""Setting up places, campaigns and links."""
+"""The demo world, and the link token's alphabet."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from survey.distribution.models import (
     AUDIENCES,
     Campaign,
     CampaignQuestionnaire,
+    CampaignSchool,
+    CampaignState,
     District,
+    ExpectedCount,
     Link,
     Municipality,
     School,
@@ -29,18 +32,23 @@ def new_token(length: int = 12) -> str:
 
 @dataclass(frozen=True)
 class DemoSchool:
+    #: made up: real NRW school numbers do not start with 99
+    number: str
     name: str
     school_type: str
     district: str
+    sozialindex: int
 
 
 DEMO_MUNICIPALITY = "Emscherstadt"
 DEMO_SCHOOLS = (
-    DemoSchool("Grundschule Am Kanal", "Grundschule", "Nord"),
-    DemoSchool("Gesamtschule Zeche Erin", "Gesamtschule", "Nord"),
-    DemoSchool("Grundschule Lindenhof", "Grundschule", "Süd"),
+    DemoSchool("990101", "Grundschule Am Kanal", "Grundschule", "Nord", 7),
+    DemoSchool("990102", "Gesamtschule Zeche Erin", "Gesamtschule", "Nord", 8),
+    DemoSchool("990103", "Grundschule Lindenhof", "Grundschule", "Süd", 3),
 )
 DEMO_QUESTIONNAIRES = {a: a for a in AUDIENCES}  # questionnaire id = audience
+#: expected respondents per school and audience, for the demo's response rates
+DEMO_EXPECTED = {"families": 120, "staff": 25, "children": 90, "partners": 8}
 
 
 def ensure_demo(session: Session) -> list[Link]:
@@ -59,7 +67,8 @@ def ensure_demo(session: Session) -> list[Link]:
             municipality=municipality,
         )
         session.add(campaign)
-    campaign.is_open, campaign.closes_on = True, None
+    campaign.state = CampaignState.OPEN
+    campaign.opens_on = campaign.closes_on = None
     existing = {q.audience: q for q in campaign.questionnaires}
     for audience, questionnaire_id in DEMO_QUESTIONNAIRES.items():
         if audience in existing:
@@ -73,20 +82,39 @@ def ensure_demo(session: Session) -> list[Link]:
         district = _get_or_add(
             session, District, name=spec.district, municipality_id=municipality.id
         )
-        school = _get_or_add(
-            session,
-            School,
-            name=spec.name,
-            district_id=district.id,
-            defaults={"school_type": spec.school_type},
-        )
+        school = session.scalar(select(School).where(School.number == spec.number))
+        if school is None:
+            school = session.scalar(
+                select(School).where(School.name == spec.name, School.district_id == district.id)
+            )
+        if school is None:
+            school = School(number=spec.number, name=spec.name, district_id=district.id)
+            session.add(school)
+        school.number, school.name, school.district_id = spec.number, spec.name, district.id
+        school.school_type, school.sozialindex = spec.school_type, spec.sozialindex
+        session.flush()
+        if session.get(CampaignSchool, (campaign.id, school.id)) is None:
+            session.add(CampaignSchool(campaign_id=campaign.id, school_id=school.id))
+        for audience, expected in DEMO_EXPECTED.items():
+            if session.get(ExpectedCount, (campaign.id, school.id, audience)) is None:
+                session.add(
+                    ExpectedCount(
+                        campaign_id=campaign.id,
+                        school_id=school.id,
+                        audience=audience,
+                        expected=expected,
+                    )
+                )
         for audience in AUDIENCES:
             link = session.scalar(
-                select(Link).where(
+                select(Link)
+                .where(
                     Link.campaign_id == campaign.id,
                     Link.school_id == school.id,
                     Link.audience == audience,
                 )
+                .order_by(Link.revoked)  # the live one if there is one
+                .limit(1)
             )
             if link is None:
                 link = Link(
@@ -96,7 +124,7 @@ def ensure_demo(session: Session) -> list[Link]:
                     audience=audience,
                 )
                 session.add(link)
-            link.revoked = False
+            link.revoked = False  # the demo's printed links work again
             links.append(link)
     session.commit()
     return links

@@ -1,8 +1,10 @@
 """The gettext workflow: extract -> update -> (translate) -> compile, and status.
 
-Two domains under ``translations/``: ``messages`` (the user interface, from the
-code and templates) and ``questionnaires`` (the texts of questionnaires/*.yaml,
-with a context per questionnaire and question). Services take paths, so the
+Three domains under ``translations/``: ``messages`` (the respondents' interface,
+from the code and templates), ``questionnaires`` (the texts of questionnaires/*.yaml,
+with a context per questionnaire and question) and ``staff`` (the staff area:
+``survey/admin``, ``survey/distribution`` and ``templates/staff``). Staff texts have
+their own domain so that they never decide which languages respondents are offered. Services take paths, so the
 CLI, the app's start-up and the tests call the same functions.
 """
 
@@ -20,7 +22,11 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-DOMAINS = ("messages", "questionnaires")
+DOMAINS = ("messages", "questionnaires", "staff")
+#: where the staff area's texts live (relative to the package); the rest is "messages"
+STAFF_SOURCES = ("admin/**", "distribution/**", "templates/staff/**")
+#: the staff domain's name in coverage and ``survey i18n status``
+STAFF_PART = "staff-area"
 SOURCE = "de"
 #: The languages Mitwirken ships, besides the German source. Kurmanji is "ku":
 #: Babel reads "kmr" as ku_TR and Flask-Babel ignores a folder named "kmr".
@@ -91,7 +97,24 @@ def extract(paths: Paths) -> dict[str, int]:
     """Write ``messages.pot`` and ``questionnaires.pot``; returns the number of messages."""
     ui = extract_from_dir(
         str(paths.package),
-        method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")],
+        method_map=[
+            *((pattern, "ignore") for pattern in STAFF_SOURCES),
+            ("**.py", "python"),
+            ("**/templates/**.html", "jinja2.ext:babel_extract"),
+        ],
+        keywords=KEYWORDS,
+        comment_tags=("translators:",),
+        strip_comment_tags=True,
+    )
+    staff = extract_from_dir(
+        str(paths.package),
+        method_map=[
+            ("admin/**.py", "python"),
+            ("distribution/**.py", "python"),
+            ("admin/templates/**.html", "jinja2.ext:babel_extract"),
+            ("distribution/templates/**.html", "jinja2.ext:babel_extract"),
+            ("templates/staff/**.html", "jinja2.ext:babel_extract"),
+        ],
         keywords=KEYWORDS,
         comment_tags=("translators:",),
         strip_comment_tags=True,
@@ -107,6 +130,7 @@ def extract(paths: Paths) -> dict[str, int]:
     for domain, messages, prefix in (
         ("messages", ui, "survey"),
         ("questionnaires", texts, "questionnaires"),
+        ("staff", staff, "survey"),
     ):
         located = ((f"{prefix}/{f}", line, m, c, ctx) for f, line, m, c, ctx in messages)
         catalog = _template(domain, located)
@@ -182,30 +206,40 @@ def init(paths: Paths, language: str) -> list[Path]:
         target = paths.po(language, domain)
         if target.exists():
             continue
-        template = _read(paths.template(domain))
-        catalog = Catalog(
-            locale=language,  # the plural forms come from the locale
-            project="Mitwirken",
-            version="1",
-            creation_date=TEMPLATE_DATE,
-            revision_date=TEMPLATE_DATE,
-            fuzzy=False,
-            header_comment=f"# Mitwirken: {domain} in {language}.\n# {REVIEW_NOTE}",
-        )
-        for message in template:
-            if message.id:
-                plural = isinstance(message.id, tuple)
-                catalog.add(
-                    message.id,
-                    ("",) * catalog.num_plurals if plural else "",
-                    locations=message.locations,
-                    flags=message.flags,
-                    auto_comments=message.auto_comments,
-                    context=message.context,
-                )
-        _write(target, catalog)
+        _init_domain(paths, language, domain)
         written.append(target)
     return written
+
+
+def _init_domain(paths: Paths, language: str, domain: str) -> None:
+    template = _read(paths.template(domain))
+    catalog = Catalog(
+        locale=language,  # the plural forms come from the locale
+        project="Mitwirken",
+        version="1",
+        creation_date=TEMPLATE_DATE,
+        revision_date=TEMPLATE_DATE,
+        fuzzy=False,
+        header_comment=f"# Mitwirken: {domain} in {language}.\n# {REVIEW_NOTE}",
+    )
+    for message in template:
+        if message.id:
+            plural = isinstance(message.id, tuple)
+            catalog.add(
+                message.id,
+                ("",) * catalog.num_plurals if plural else "",
+                locations=message.locations,
+                flags=message.flags,
+                auto_comments=message.auto_comments,
+                context=message.context,
+            )
+    # Every domain of a language must count plurals alike: Flask-Babel merges the
+    # domains and keeps one plural rule for all of them.
+    ui = paths.po(language, "messages")
+    if domain != "messages" and ui.exists():
+        rules = _read(ui, language)
+        catalog._num_plurals, catalog._plural_expr = rules.num_plurals, rules.plural_expr
+    _write(paths.po(language, domain), catalog)
 
 
 def update(paths: Paths) -> list[Path]:
@@ -214,8 +248,8 @@ def update(paths: Paths) -> list[Path]:
     for language in paths.languages():
         for domain in DOMAINS:
             target = paths.po(language, domain)
-            if not target.exists():
-                continue
+            if not target.exists():  # a domain newer than the language's catalogs
+                _init_domain(paths, language, domain)
             catalog = _read(target, language)
             catalog.update(_read(paths.template(domain)), update_header_comment=False)
             _write(target, catalog)
@@ -267,7 +301,11 @@ def coverage(paths: Paths, language: str) -> dict[str, Coverage]:
         for message in template:
             if not message.id:
                 continue
-            part = "ui" if domain == "messages" else str(message.context).split(":")[0]
+            if domain == "questionnaires":
+                part = str(message.context).split(":")[0]
+            else:
+                # not "staff": that is the id of the staff questionnaire
+                part = "ui" if domain == "messages" else STAFF_PART
             counts = parts.setdefault(part, [0, 0, 0])
             counts[0] += 1
             found = po.get(message.id, message.context)

@@ -2,7 +2,9 @@
 
 from alembic import context
 
-import survey.distribution.models  # noqa: F401  (registers the tables)
+import survey.admin.models  # noqa: F401  (registers the tables)
+import survey.core.audit  # noqa: F401
+import survey.distribution.models  # noqa: F401
 import survey.respond.models  # noqa: F401
 from survey.core.db import Base
 

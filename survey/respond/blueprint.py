@@ -62,7 +62,8 @@ _questionnaire_of: dict[str, str] = {}
 
 
 def _context(token: str) -> tuple[Link, Questionnaire]:
-    link = services.open_link(db.session, token, clock.today())
+    resuming = token in session.get(_DRAFTS, {})
+    link = services.open_link(db.session, token, clock.today(), resuming=resuming)
     questionnaire = registry().get(services.questionnaire_id_for(link))
     if questionnaire is None:
         raise LinkClosed()
@@ -220,6 +221,8 @@ def start(token: str):
         draft = None
     elif draft is not None and who != "same" and not _claimed(link):
         return redirect(url_for(".intro", token=token))  # never resumed silently
+    if draft is None and link.revoked:  # only a draft begun before the revocation goes on
+        raise LinkUnknown()
     _set_claimed(link, True)
     if draft is None:
         language = wanted if wanted in offered else locale.SOURCE_LANGUAGE
@@ -376,7 +379,9 @@ def _submit(token: str, link: Link, questionnaire: Questionnaire, draft: Draft):
 @bp.get("/s/<token>/danke")
 def thanks(token: str):
     link = db.session.get(Link, token) if len(token) <= 32 else None
-    if link is None or link.revoked:  # revoked answers like unknown (see open_link)
+    # Revoked answers like unknown (see open_link), except to whoever just finished a
+    # draft begun on it before the revocation.
+    if link is None or (link.revoked and token not in session.get(_SUBMITTED, [])):
         raise LinkUnknown()
     questionnaire = registry().get(link.campaign.questionnaire_for(link.audience) or "")
     if questionnaire is not None:

@@ -11,7 +11,13 @@ from datetime import date, timedelta
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from survey.core.errors import AnswersInvalid, DraftMissing, LinkClosed, LinkUnknown
+from survey.core.errors import (
+    AnswersInvalid,
+    CampaignNotOpen,
+    DraftMissing,
+    LinkClosed,
+    LinkUnknown,
+)
 from survey.distribution.models import Link
 from survey.questionnaires.definition import Questionnaire, variables_of
 from survey.respond.answers import (
@@ -26,15 +32,24 @@ from survey.respond.models import Answer, Draft, Response, SubmittedDraft
 from survey.respond.steps import Step, visible_questions, visible_steps
 
 
-def open_link(session: Session, token: str, today: date) -> Link:
-    """The link behind a token, if people may still answer through it."""
+def open_link(session: Session, token: str, today: date, resuming: bool = False) -> Link:
+    """The link behind a token, if people may still answer through it.
+
+    A revoked (or regenerated) link answers 404 like one that never existed,
+    except to a respondent ``resuming`` a draft begun on it: that draft may still
+    be finished. A campaign that is not open says when it runs.
+    """
     link = session.get(Link, token) if token.isascii() and len(token) <= 32 else None
     # A revoked link answers exactly like one that never existed: nobody can tell
-    # a withdrawn (perhaps leaked) token from a guessed one.
-    if link is None or link.revoked:
+    # a withdrawn (perhaps leaked) token from a guessed one. Only a draft begun on it
+    # before may still be finished.
+    if link is None or (link.revoked and not resuming):
         raise LinkUnknown()
-    if not link.campaign.is_open_on(today):
-        raise LinkClosed()
+    campaign = link.campaign
+    if not campaign.is_open_on(today):
+        raise CampaignNotOpen(
+            campaign.opens_on, campaign.closes_on, not_yet=campaign.not_yet_open_on(today)
+        )
     return link
 
 

@@ -12,6 +12,7 @@ from conftest import leaks
 from sqlalchemy import insert
 
 from survey.core.logging import PrivacyFormatter, RedactFilter, redact
+from survey.core.permissions import public
 from survey.extensions import db
 from survey.respond.models import Answer
 
@@ -41,6 +42,7 @@ def test_the_suite_wide_check_finds_what_it_looks_for():
 
 def test_an_unexpected_error_is_logged_by_route_without_the_answer_it_quotes(app, caplog):
     @app.get("/s/<token>/boom")
+    @public  # routes without a permission rule are refused (survey.core.permissions)
     def boom(token):
         from flask import request
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from survey import create_app
+from survey.core.permissions import public
 
 
 def test_every_error_page_is_not_cached(app, respondent):
@@ -47,6 +48,7 @@ def test_behind_a_proxy_the_scheme_and_client_come_from_it_but_never_the_host(da
     seen = {}
 
     @app.get("/_probe")
+    @public  # routes without a permission rule are refused (survey.core.permissions)
     def _probe():
         from flask import request
 

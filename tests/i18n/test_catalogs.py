@@ -85,7 +85,7 @@ def test_compile_builds_only_stale_catalogs(workspace):
     for old in workspace.translations.glob("*/LC_MESSAGES/*.mo"):
         old.unlink()
     written = catalogs.compile_catalogs(workspace)
-    assert len(written) == 2 * len(catalogs.LANGUAGES)
+    assert len(written) == len(catalogs.DOMAINS) * len(catalogs.LANGUAGES)
     assert {p.suffix for p in written} == {".mo"}
     assert catalogs.compile_catalogs(workspace) == []  # nothing stale any more
 
@@ -116,4 +116,18 @@ def test_status_command_prints_every_language_and_part(app):
     assert lines[0].split() == ["language", "part", "translated", "fuzzy", "missing", "share"]
     parts = {tuple(line.split()[:2]) for line in lines[1:]}
     for language in catalogs.LANGUAGES:
-        assert {(language, p) for p in ("ui", "families", "staff", "children", "partners")} <= parts
+        assert {
+            (language, p) for p in ("ui", "families", "staff", "children", "partners", "staff-area")
+        } <= parts
+
+
+@pytest.mark.parametrize("language", catalogs.LANGUAGES)
+def test_every_domain_of_a_language_counts_plurals_alike(language):
+    """Flask-Babel merges the domains and keeps one plural rule: a staff catalog with
+    another rule would pick the wrong form on the respondents' pages."""
+    rules = set()
+    for domain in catalogs.DOMAINS:
+        with open(ROOT / "translations" / language / "LC_MESSAGES" / f"{domain}.po", "rb") as fh:
+            po = read_po(fh, locale=language)
+        rules.add((po.num_plurals, po.plural_expr.replace(" ", "").strip("()")))
+    assert len(rules) == 1, rules

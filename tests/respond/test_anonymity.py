@@ -14,6 +14,8 @@ from conftest import FIXTURE_QUESTIONNAIRES, step_number
 from sqlalchemy import DateTime, Time, inspect, select, text
 from werkzeug.serving import make_server
 
+import survey.admin.models  # noqa: F401  (registers the staff tables)
+import survey.core.audit  # noqa: F401
 from survey.core.db import Base
 from survey.core.logging import QuietRequestHandler
 from survey.extensions import db
@@ -70,10 +72,45 @@ def test_no_table_holds_address_agent_token_or_draft(app, respondent):
     assert person.token not in " ".join(response_values + answer_values)
 
 
-def test_no_column_holds_a_time_finer_than_a_day():
+#: Staff tables: they may hold times (sign-ins, audit), and no response may lead to them.
+STAFF_TABLES = {"account", "account_school", "audit_entry"}
+
+
+def reachable_from(start: set[str]) -> set[str]:
+    """Every table a row of ``start`` leads to by following foreign keys."""
+    tables = {t.name: t for t in Base.metadata.sorted_tables}
+    seen, todo = set(start), list(start)
+    while todo:
+        for fk in tables[todo.pop()].foreign_keys:
+            if fk.column.table.name not in seen:
+                seen.add(fk.column.table.name)
+                todo.append(fk.column.table.name)
+    return seen
+
+
+def test_no_path_from_a_response_to_a_link_a_user_or_a_time():
+    reached = reachable_from({"response", "answer"})
+    assert reached == {"response", "answer", "campaign", "school", "district", "municipality"}
+    assert not reached & ({"link", "draft"} | STAFF_TABLES)
+    for table in Base.metadata.sorted_tables:
+        if table.name in reached:
+            for column in table.columns:
+                assert not isinstance(column.type, DateTime | Time), f"{table.name}.{column.name}"
+    # Nothing points at a response but its own answers (no click, code or user table).
+    pointing = {
+        t.name
+        for t in Base.metadata.sorted_tables
+        for fk in t.foreign_keys
+        if fk.column.table.name == "response"
+    }
+    assert pointing == {"answer"}
+
+
+def test_only_staff_tables_hold_times_finer_than_a_day():
     for table in Base.metadata.sorted_tables:
         for column in table.columns:
-            assert not isinstance(column.type, DateTime | Time), f"{table.name}.{column.name}"
+            if isinstance(column.type, DateTime | Time):
+                assert table.name in STAFF_TABLES, f"{table.name}.{column.name}"
 
 
 def test_submission_date_is_a_day_or_a_week(app, respondent, database_url):

@@ -303,7 +303,7 @@ def test_unknown_revoked_and_closed_links(app, respondent, links):
     for path in ("/1", "/danke"):
         assert person.client.get(f"/s/{links['staff']}{path}").get_data() == unknown.get_data()
     with app.app_context():
-        db.session.scalar(select(Campaign)).is_open = False
+        db.session.scalar(select(Campaign)).state = "closed"
         db.session.commit()
     r = person.client.get(f"/s/{links['families']}")
     assert r.status_code == 410 and "beendet" in r.get_data(as_text=True)

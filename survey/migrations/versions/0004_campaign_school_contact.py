@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 revision = "0004"
-# 0002 (issue 9) and 0003 (issue 11) are planned before this one; the lead re-chains at merge.
-down_revision = "0002"
+# 0002 (issue 9) -> 0003 (issue 11) -> this one.
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
