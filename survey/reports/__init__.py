@@ -1,0 +1,1 @@
+"""Reports: read-only figures of closed campaigns, every one through ``suppress``."""
