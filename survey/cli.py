@@ -87,6 +87,7 @@ def register_commands(app: Flask) -> None:
     from survey.distribution.cli import demo_command
     from survey.i18n.cli import i18n_group
     from survey.questionnaires.cli import check_command, codebook_command, schema_command
+    from survey.reports.cli import report_command
     from survey.respond.cli import purge_command
 
     for command in (
@@ -98,6 +99,7 @@ def register_commands(app: Flask) -> None:
         demo_command,
         purge_command,
         i18n_group,
+        report_command,
     ):
         app.cli.add_command(command)
 

@@ -1,0 +1,162 @@
+"""Counts computed in the database: one ``GROUP BY`` per kind of figure, the same SQL on
+SQLite and PostgreSQL, shaped with pandas.
+
+Nothing here loads answers into Python: every query returns one row per school,
+audience, variable and value (or number), so memory grows with the number of
+distinct figures, never with the number of answers. Free text is never counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from survey.distribution.models import Campaign, District, Municipality, School
+from survey.respond.models import Answer, Response
+
+#: Breakdowns: name -> the column that says which group a response belongs to. The
+#: Sozialindex level comes with the staff area (issue 11): add
+#: ``"sozialindex": lambda: School.sozialindex`` here and nothing else changes.
+BREAKDOWNS: dict[str, Callable[[], ColumnElement]] = {
+    "language": lambda: Response.language,
+    "school_type": lambda: School.school_type,
+}
+
+KEYS = ["school_id", "audience", "questionnaire_id", "variable"]
+
+
+def school_unit(school_id: int, name: str) -> str:
+    """What names a school in reports. The school number of the staff area (issue 11)
+    replaces the id here, in this one place."""
+    del name  # names repeat across districts; the id does not
+    return str(school_id)
+
+
+@dataclass(frozen=True)
+class Place:
+    school_id: int
+    unit: str
+    name: str
+    school_type: str
+    district: str
+    municipality: str
+
+
+def places(session: Session, campaign: Campaign) -> list[Place]:
+    """Every school of the campaign's municipality, with its district."""
+    rows = session.execute(
+        select(School.id, School.name, School.school_type, District.name, Municipality.name)
+        .join(District, School.district_id == District.id)
+        .join(Municipality, District.municipality_id == Municipality.id)
+        .where(Municipality.id == campaign.municipality_id)
+        .order_by(School.id)
+    )
+    return [Place(sid, school_unit(sid, name), name, kind, dist, muni) for sid, name, kind, dist, muni in rows]
+
+
+def _base(campaign_id: int, *columns, breakdown: str | None) -> Select:
+    group = [BREAKDOWNS[breakdown]().label("grp")] if breakdown else []
+    query = (
+        select(
+            Response.school_id,
+            Response.audience,
+            Response.questionnaire_id,
+            Answer.variable,
+            *group,
+            *columns,
+            func.count().label("n"),
+        )
+        .join(Response, Answer.response_id == Response.id)
+        .where(Response.campaign_id == campaign_id)
+    )
+    if breakdown == "school_type":
+        query = query.join(School, Response.school_id == School.id)
+    return query
+
+
+def _frame(session: Session, query: Select, columns: list[str]) -> pd.DataFrame:
+    result = session.execute(query)
+    frame = pd.DataFrame(result.fetchall(), columns=columns)
+    frame["n"] = frame["n"].astype("int64")
+    return frame
+
+
+def code_counts(session: Session, campaign_id: int, breakdown: str | None = None) -> pd.DataFrame:
+    """How often each code was given: single, scale, yes/no, smiley, matrix items and the
+    ticks of a multiple choice (one row per tick)."""
+    keys = [*KEYS, *(["group"] if breakdown else [])]
+    query = _base(campaign_id, Answer.code, breakdown=breakdown).where(Answer.code.is_not(None))
+    query = query.group_by(*_group_columns(query, len(keys) + 1))
+    frame = _frame(session, query, [*keys, "code", "n"])
+    frame["code"] = frame["code"].astype("int64")
+    return frame
+
+
+def answered_counts(
+    session: Session, campaign_id: int, breakdown: str | None = None
+) -> pd.DataFrame:
+    """How many answered each coded or numeric variable: a multiple choice stores one row
+    per tick, numbered from 0, so row 0 counts each respondent once."""
+    keys = [*KEYS, *(["group"] if breakdown else [])]
+    query = _base(campaign_id, breakdown=breakdown).where(
+        Answer.ordinal == 0, Answer.text.is_(None)
+    )
+    query = query.group_by(*_group_columns(query, len(keys)))
+    return _frame(session, query, [*keys, "n"])
+
+
+def number_counts(
+    session: Session, campaign_id: int, breakdown: str | None = None
+) -> pd.DataFrame:
+    """How often each number was given (numbers are whole and bounded: the rows grow with
+    the distinct values, not with the answers); quartiles are computed from these."""
+    keys = [*KEYS, *(["group"] if breakdown else [])]
+    query = _base(campaign_id, Answer.number, breakdown=breakdown).where(
+        Answer.number.is_not(None)
+    )
+    query = query.group_by(*_group_columns(query, len(keys) + 1))
+    return _frame(session, query, [*keys, "number", "n"])
+
+
+def respondent_counts(
+    session: Session, campaign_id: int, breakdown: str | None = None
+) -> pd.DataFrame:
+    """Responses per school and audience (the size of each unit's group)."""
+    group = [BREAKDOWNS[breakdown]().label("grp")] if breakdown else []
+    query = select(Response.school_id, Response.audience, *group, func.count().label("n")).where(
+        Response.campaign_id == campaign_id
+    )
+    if breakdown == "school_type":
+        query = query.join(School, Response.school_id == School.id)
+    query = query.group_by(*_group_columns(query, 2 + len(group)))
+    return _frame(
+        session, query, ["school_id", "audience", *(["group"] if breakdown else []), "n"]
+    )
+
+
+def _group_columns(query: Select, count: int) -> list:
+    return list(query.selected_columns)[:count]
+
+
+def weighted_quantiles(values: pd.Series, weights: pd.Series, qs=(0.25, 0.5, 0.75)) -> list[float]:
+    """Quantiles of the data in which each value occurs ``weight`` times, exactly as
+    ``numpy.quantile`` (linear interpolation) computes them on the expanded data."""
+    order = values.sort_values().index
+    v = values.loc[order].to_numpy(dtype=float)
+    w = weights.loc[order].to_numpy(dtype="int64")
+    total = int(w.sum())
+    if total == 0:
+        return [float("nan")] * len(qs)
+    ends = w.cumsum()  # the position after the last copy of each value
+    found = []
+    for q in qs:
+        pos = (total - 1) * q
+        lo, hi = int(pos // 1), int(-(-pos // 1))
+        v_lo = v[int((ends > lo).argmax())]
+        v_hi = v[int((ends > hi).argmax())]
+        found.append(float(v_lo + (v_hi - v_lo) * (pos - lo)))
+    return found

@@ -1,0 +1,44 @@
+"""``survey report``: one file per school, district or the municipality."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from survey.core.commands import require_schema
+from survey.extensions import db
+from survey.questionnaires.registry import registry
+from survey.reports import services
+from survey.reports.suppress import LEVELS
+
+
+@click.command("report")
+@click.option("--campaign", "slug", required=True, help="The campaign's identifier.")
+@click.option("--level", type=click.Choice(LEVELS), required=True)
+@click.option("--format", "fmt", type=click.Choice(services.FORMATS), default="csv", show_default=True)
+@click.option("--school", "schools", multiple=True, help="Only this school (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--preview", is_flag=True, help="Allow an open campaign (files marked _preview).")
+@with_appcontext
+def report_command(
+    slug: str, level: str, fmt: str, schools: tuple[str, ...], out_dir: Path, preview: bool
+) -> None:
+    """Write the suppressed figures of a closed campaign, one file per unit of LEVEL."""
+    require_schema()
+    if schools and level != "school":
+        raise click.UsageError("--school needs --level school")
+    built = services.build(
+        db.session,
+        slug,
+        registry().all(),
+        int(current_app.config["MIN_GROUP_SIZE"]),
+        preview=preview,
+    )
+    wanted = list(schools) or services.units(built, level)
+    with click.progressbar(wanted, label="writing", file=click.get_text_stream("stderr")) as bar:
+        written = [p for unit in bar for p in services.write(built, level, fmt, out_dir, [unit])]
+    for path in written:
+        click.echo(str(path))
