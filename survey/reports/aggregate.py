@@ -55,7 +55,10 @@ def places(session: Session, campaign: Campaign) -> list[Place]:
         .where(Municipality.id == campaign.municipality_id)
         .order_by(School.id)
     )
-    return [Place(sid, school_unit(sid, name), name, kind, dist, muni) for sid, name, kind, dist, muni in rows]
+    return [
+        Place(sid, school_unit(sid, name), name, kind, dist, muni)
+        for sid, name, kind, dist, muni in rows
+    ]
 
 
 def _base(campaign_id: int, *columns, breakdown: str | None) -> Select:
@@ -109,15 +112,11 @@ def answered_counts(
     return _frame(session, query, [*keys, "n"])
 
 
-def number_counts(
-    session: Session, campaign_id: int, breakdown: str | None = None
-) -> pd.DataFrame:
+def number_counts(session: Session, campaign_id: int, breakdown: str | None = None) -> pd.DataFrame:
     """How often each number was given (numbers are whole and bounded: the rows grow with
     the distinct values, not with the answers); quartiles are computed from these."""
     keys = [*KEYS, *(["group"] if breakdown else [])]
-    query = _base(campaign_id, Answer.number, breakdown=breakdown).where(
-        Answer.number.is_not(None)
-    )
+    query = _base(campaign_id, Answer.number, breakdown=breakdown).where(Answer.number.is_not(None))
     query = query.group_by(*_group_columns(query, len(keys) + 1))
     return _frame(session, query, [*keys, "number", "n"])
 
@@ -133,9 +132,7 @@ def respondent_counts(
     if breakdown == "school_type":
         query = query.join(School, Response.school_id == School.id)
     query = query.group_by(*_group_columns(query, 2 + len(group)))
-    return _frame(
-        session, query, ["school_id", "audience", *(["group"] if breakdown else []), "n"]
-    )
+    return _frame(session, query, ["school_id", "audience", *(["group"] if breakdown else []), "n"])
 
 
 def _group_columns(query: Select, count: int) -> list:

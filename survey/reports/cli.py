@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -18,7 +19,9 @@ from survey.reports.suppress import LEVELS
 @click.command("report")
 @click.option("--campaign", "slug", required=True, help="The campaign's identifier.")
 @click.option("--level", type=click.Choice(LEVELS), required=True)
-@click.option("--format", "fmt", type=click.Choice(services.FORMATS), default="csv", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(services.FORMATS), default="csv", show_default=True
+)
 @click.option("--school", "schools", multiple=True, help="Only this school (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--preview", is_flag=True, help="Allow an open campaign (files marked _preview).")
@@ -38,7 +41,7 @@ def report_command(
         preview=preview,
     )
     wanted = list(schools) or services.units(built, level)
-    with click.progressbar(wanted, label="writing", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(wanted, label="writing", file=sys.stderr) as bar:
         written = [p for unit in bar for p in services.write(built, level, fmt, out_dir, [unit])]
     for path in written:
         click.echo(str(path))

@@ -113,7 +113,9 @@ def compute(
     number_groups = {key: g for key, g in numbers.groupby(aggregate.KEYS[1:], sort=True)}
     for audience, questionnaire_id, variable in sorted(answered_groups):
         questionnaire = questionnaires.get(questionnaire_id)
-        kind_of = {v: (q, kind) for v, q, kind in questionnaire.variables()} if questionnaire else {}
+        kind_of = (
+            {v: (q, kind) for v, q, kind in questionnaire.variables()} if questionnaire else {}
+        )
         if variable not in kind_of:
             continue  # a variable of an older version that the current one no longer has
         question, kind = kind_of[variable]
@@ -123,7 +125,10 @@ def compute(
         if kind == "code":
             rows = code_groups.get(key, all_rows.iloc[0:0])
             values = _values(questionnaire.options.get(question.id, ()), rows["code"])
-            counts = {(u, None, str(c)): int(n) for u, c, n in rows[["unit", "code", "n"]].itertuples(index=False)}
+            counts = {
+                (u, None, str(c)): int(n)
+                for u, c, n in rows[["unit", "code", "n"]].itertuples(index=False)
+            }
             table = frequency_system(counts, hierarchy, values, small_units=units_small, k=k)
             result = protect(table.system, k)
             frame = _tidy(table, result, key)
@@ -139,11 +144,15 @@ def compute(
             parts = [(*total, total_frame)]
             for value in values:
                 mine = rows[rows["code"].astype(str) == value]
-                counts = {(u, None, value): int(n) for u, n in mine[["unit", "n"]].itertuples(index=False)}
+                counts = {
+                    (u, None, value): int(n) for u, n in mine[["unit", "n"]].itertuples(index=False)
+                }
                 # every unit with an answer has a row, ticked or not: a 0 is a figure too
                 for u in all_rows["unit"]:
                     counts.setdefault((u, None, value), 0)
-                table = frequency_system(counts, hierarchy, [value], total=False, small_units=units_small, k=k)
+                table = frequency_system(
+                    counts, hierarchy, [value], total=False, small_units=units_small, k=k
+                )
                 result = protect(table.system, k)
                 frames.append(_tidy(table, result, key))
                 parts.append((table, result, frames[-1]))
@@ -157,7 +166,9 @@ def compute(
             parts = [(table, result, frame)]
         else:
             continue  # free text is never counted
-        frame["parent"] = [parents[(lv, u)] for lv, u in zip(frame["level"], frame["unit"], strict=True)]
+        frame["parent"] = [
+            parents[(lv, u)] for lv, u in zip(frame["level"], frame["unit"], strict=True)
+        ]
         frame["_order"] = range(len(frame))
         frame["_qorder"] = _question_order(questionnaire, variable)
         tidy_parts.append(frame)
@@ -247,7 +258,9 @@ def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[dict]:
             "level": level, "unit": unit, "parent": parents[(level, unit)], "audience": audience,
             "questionnaire": questionnaire_id, "question": variable, "n": int(valid),
         }  # fmt: skip
-        found.append({**base, "statistic": "mean", "value": round(float((codes * counts).sum() / valid), 2)})
+        found.append(
+            {**base, "statistic": "mean", "value": round(float((codes * counts).sum() / valid), 2)}
+        )
         share = counts[np.isin(codes, top_codes)].sum() / valid * 100
         found.append({**base, "statistic": f"top{top}_percent", "value": round(float(share), 1)})
     return found

@@ -108,8 +108,14 @@ def write(
     return written
 
 
+_GERMAN = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
+
+
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "unit"
+    """A file name part: German letters spelled out, other letters kept, the rest a dash."""
+    return re.sub(r"[\W_]+", "-", text.translate(_GERMAN)).strip("-").lower() or "unit"
 
 
 def _natural(text: str) -> tuple:

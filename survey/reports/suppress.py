@@ -170,7 +170,9 @@ def _fail_closed(
     for i, cell in enumerate(system.cells):
         if cell.level < top:
             hidden[i] = True
-    if _one_round(system, hidden, k, rel_map):  # even the top level cannot be protected: hide it all
+    if _one_round(
+        system, hidden, k, rel_map
+    ):  # even the top level cannot be protected: hide it all
         hidden[:] = [True] * len(hidden)
 
 
@@ -423,8 +425,10 @@ def exact_recoverable(system: System, hidden: Sequence[bool]) -> list[int]:
     published = [i for i, h in enumerate(hidden) if not h]
     zero = {x for i in published if cells[i].n == 0 for x in cells[i].inner}
     size = len(system.inner_values)
-    rows = [[Fraction(1) if x in cells[i].inner else Fraction(0) for x in range(size)]
-            for i in published]
+    rows = [
+        [Fraction(1) if x in cells[i].inner else Fraction(0) for x in range(size)]
+        for i in published
+    ]
     rows += [[Fraction(1) if x == z else Fraction(0) for x in range(size)] for z in zero]
     basis = _echelon(rows)
     found = []
@@ -502,8 +506,11 @@ def lp_audit(system: System, protection: Protection) -> list[Interval]:
         ends = []
         for sign in (1.0, -1.0):
             res = linprog(
-                sign * c, A_eq=a_eq if len(pub) else None, b_eq=b_eq if len(pub) else None,
-                bounds=(0, None), method="highs",
+                sign * c,
+                A_eq=a_eq if len(pub) else None,
+                b_eq=b_eq if len(pub) else None,
+                bounds=(0, None),
+                method="highs",
             )
             ends.append(sign * res.fun if res.status == 0 else (float("inf") if sign < 0 else 0.0))
         found.append(Interval(i, ends[0], ends[1]))

@@ -146,8 +146,18 @@ def worlds(draw):
         for lang in languages:
             for value in values:
                 counts[(school, lang, value)] = draw(st.one_of(small, any_size))
-    breakdown = () if languages == [None] else draw(
-        st.sampled_from([("municipality",), ("district", "municipality"), ("school", "district", "municipality")])
+    breakdown = (
+        ()
+        if languages == [None]
+        else draw(
+            st.sampled_from(
+                [
+                    ("municipality",),
+                    ("district", "municipality"),
+                    ("school", "district", "municipality"),
+                ]
+            )
+        )
     )
     k = draw(st.sampled_from([3, 5]))
     return Hierarchy(hierarchy, "M"), values, counts, breakdown, k
@@ -188,7 +198,9 @@ def test_larger_tables_are_protected_without_hiding_everything(seed):
     hierarchy = Hierarchy({f"s{i}": f"d{i % 8}" for i in range(60)}, "M")
     values = ["1", "2", "3", "4", "99"]
     counts = {
-        (s, None, v): rnd.choice([0, 1, 2, 3, 5, 8, 13, 21, 30]) for s in hierarchy.district_of for v in values
+        (s, None, v): rnd.choice([0, 1, 2, 3, 5, 8, 13, 21, 30])
+        for s in hierarchy.district_of
+        for v in values
     }
     table = frequency_system(counts, hierarchy, values, k=5)
     result = protect(table.system, 5)
