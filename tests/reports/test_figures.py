@@ -216,3 +216,20 @@ def test_survey_report_writes_one_file_per_unit(app, world, tmp_path):
         args=["report", "--campaign", "nope", "--level", "school", "--out", str(tmp_path)]
     )
     assert isinstance(refused.exception, services.CampaignUnknown)
+
+
+def test_building_a_report_writes_nothing(app, world):
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement.lstrip().split(None, 1)[0].upper())
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            services.build(db.session, "c1", QUESTIONNAIRES, K)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert seen and set(seen) <= {"SELECT", "PRAGMA"}
