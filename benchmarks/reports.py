@@ -145,8 +145,15 @@ def generate(url: str, answers: int, schools: int, districts: int, seed: int = 1
 
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, {root!r})
+
+def peak_mib():
+    # VmHWM belongs to this process image (ru_maxrss would carry the parent's peak over exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
 mode, url, out = sys.argv[1], sys.argv[2], sys.argv[3]
 from pathlib import Path
 from survey.core.db import make_engine
@@ -155,8 +162,7 @@ from survey.questionnaires.loader import load_directory, load_themes
 from survey.reports import indicators, services
 from survey.reports.suppress import lp_audit, narrowest
 import pandas, numpy
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-result = {{"import_rss_mib": base / 1024}}
+result = {{"import_rss_mib": peak_mib()}}
 if mode != "imports":
     root = Path({root!r})
     qs, _ = load_directory(root / "questionnaires")
@@ -178,14 +184,17 @@ if mode != "imports":
         systems = [s for s in built.figures.systems if s[2].hidden()]
         t1 = time.perf_counter()
         for key, table, protection in systems[:: max(1, len(systems) // 25)]:
-            best = narrowest(lp_audit(table.system, protection))
+            primary = [iv for iv in lp_audit(table.system, protection)
+                       if protection.status[iv.cell].value == "primary"]
+            best = narrowest(primary)
             if best is not None:
-                widths.append((best.width, key, table.system.cells[best.cell].key, best.low, best.high))
+                cell = table.system.cells[best.cell]
+                widths.append((round(best.width, 3), key, cell.key, cell.n, round(best.low, 3), round(best.high, 3)))
         widths.sort()
         result["lp_systems_audited"] = len(widths)
         result["lp_seconds"] = time.perf_counter() - t1
         result["lp_narrowest"] = [str(w) for w in widths[:3]]
-result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+result["peak_rss_mib"] = peak_mib()
 print(json.dumps(result))
 """
 
@@ -255,7 +264,7 @@ def main() -> None:
                     audit = measure("audit", url)
                     print(f"  suppressed cells by level: {json.dumps(audit['suppressed'])}")
                     print(f"  LP audit of {audit['lp_systems_audited']} systems ({audit['lp_seconds']:.1f} s), "
-                          f"narrowest: {audit['lp_narrowest'][:1]}")  # fmt: skip
+                          f"narrowest for a primary cell (width, system, cell, n, low, high): {audit['lp_narrowest'][:1]}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -225,14 +225,13 @@ def _tidy(table: FrequencyTable, result: Protection, key: tuple[str, str, str]) 
 
 def _percent(frame: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     """Share of the unit's (all); only where both counts are published."""
-    base = totals[totals["value"] == ALL].set_index(["level", "unit"])["n"]
-    denominators = pd.Series(
-        [base.get((lv, u), np.nan) for lv, u in zip(frame["level"], frame["unit"], strict=True)],
-        index=frame.index,
-        dtype=float,
-    )
-    percent = (frame["n"] / denominators * 100).round(1)
-    frame["percent"] = percent.where((frame["value"] != ALL) & (denominators > 0))
+    base = totals.loc[totals["value"] == ALL, ["level", "unit", "n"]].rename(columns={"n": "_all"})
+    merged = frame[["level", "unit"]].merge(base, on=["level", "unit"], how="left")
+    denominators = merged["_all"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.round(frame["n"].to_numpy(dtype=float) / denominators * 100, 1)
+    keep = (frame["value"].to_numpy() != ALL) & (denominators > 0)
+    frame["percent"] = np.where(keep, percent, np.nan)
     return frame
 
 
@@ -242,27 +241,33 @@ def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[dict]:
     if not isinstance(question, ORDERED):
         return []
     audience, questionnaire_id, variable = key
+    complete = frame.groupby(["level", "unit"], sort=False)["n"].transform(lambda n: n.notna().all())
+    points = frame[complete & (frame["value"] != ALL) & ~frame["value"].isin([str(DONT_KNOW), str(OTHER)])]
+    if points.empty:
+        return []
+    codes = points["value"].astype(int)
+    top = 2 if codes.nunique() >= 4 else 1
+    top_codes = sorted(codes.unique())[-top:]
+    work = pd.DataFrame(
+        {
+            "level": points["level"],
+            "unit": points["unit"],
+            "n": points["n"],
+            "weighted": codes * points["n"],
+            "top": points["n"].where(codes.isin(top_codes), 0.0),
+        }
+    )
+    sums = work.groupby(["level", "unit"], sort=False)[["n", "weighted", "top"]].sum()
     found = []
-    for (level, unit), row in frame.groupby(["level", "unit"], sort=False):
-        if row["n"].isna().any():
+    for (level, unit), row in sums.iterrows():
+        if row["n"] <= 0:
             continue
-        points = row[(row["value"] != ALL) & ~row["value"].isin([str(DONT_KNOW), str(OTHER)])]
-        codes = points["value"].astype(int).to_numpy()
-        counts = points["n"].to_numpy()
-        valid = counts.sum()
-        if valid == 0:
-            continue
-        top = 2 if len(codes) >= 4 else 1
-        top_codes = sorted(codes)[-top:]
         base = {
             "level": level, "unit": unit, "parent": parents[(level, unit)], "audience": audience,
-            "questionnaire": questionnaire_id, "question": variable, "n": int(valid),
+            "questionnaire": questionnaire_id, "question": variable, "n": int(row["n"]),
         }  # fmt: skip
-        found.append(
-            {**base, "statistic": "mean", "value": round(float((codes * counts).sum() / valid), 2)}
-        )
-        share = counts[np.isin(codes, top_codes)].sum() / valid * 100
-        found.append({**base, "statistic": f"top{top}_percent", "value": round(float(share), 1)})
+        found.append({**base, "statistic": "mean", "value": round(float(row["weighted"] / row["n"]), 2)})
+        found.append({**base, "statistic": f"top{top}_percent", "value": round(float(row["top"] / row["n"] * 100), 1)})
     return found
 
 

@@ -406,21 +406,19 @@ def _in_span(
     a = np.zeros((len(pub), len(coords)))
     for r, i in enumerate(pub):
         a[r, [col[x] for x in pub_vec[i]]] = 1.0
-    b = np.zeros((len(hid), len(coords)))
-    for r, i in enumerate(hid):
-        b[r, [col[x] for x in hid_vec[i]]] = 1.0
     rref, pivots = _reduced_row_echelon(a)
     # A hidden vector minus its part in the published row space: with the reduced row
     # echelon form that part is b[:, pivots] @ rref. The hidden vectors are sparse 0/1
     # rows, so the product is taken row by row over their few pivot entries.
     position = {column: k for k, column in enumerate(pivots)}
     found = []
-    for r, i in enumerate(hid):
-        support = np.flatnonzero(b[r])
+    for i in hid:
+        support = [col[x] for x in hid_vec[i]]
         used = [position[c] for c in support if c in position]
-        if len(used) < len(support) and not used:
-            continue  # a coordinate without a pivot: cannot lie in the span
-        residual = b[r] - rref[used].sum(axis=0) if used else b[r]
+        if not used:
+            continue  # no coordinate is a pivot: the vector cannot lie in the span
+        residual = rref[used].sum(axis=0)
+        residual[support] -= 1.0
         if np.abs(residual).max() < TOLERANCE:
             found.append(i)
     return found
