@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from survey.distribution.models import Campaign, District, Municipality, School
@@ -89,27 +89,28 @@ def _frame(session: Session, query: Select, columns: list[str]) -> pd.DataFrame:
 
 
 def code_counts(session: Session, campaign_id: int, breakdown: str | None = None) -> pd.DataFrame:
-    """How often each code was given: single, scale, yes/no, smiley, matrix items and the
-    ticks of a multiple choice (one row per tick)."""
+    """How often each code was given (single, scale, yes/no, smiley, matrix items and the
+    ticks of a multiple choice, one row per tick), and in ``first`` how many of them were
+    a response's first (ordinal 0) row of the variable: summed over the codes, that is how
+    many answered the variable, also for a multiple choice. One pass over the answers."""
     keys = [*KEYS, *(["group"] if breakdown else [])]
-    query = _base(campaign_id, Answer.code, breakdown=breakdown).where(Answer.code.is_not(None))
+    first = func.sum(case((Answer.ordinal == 0, 1), else_=0)).label("first")
+    query = _base(campaign_id, Answer.code, first, breakdown=breakdown).where(
+        Answer.code.is_not(None)
+    )
     query = query.group_by(*_group_columns(query, len(keys) + 1))
-    frame = _frame(session, query, [*keys, "code", "n"])
+    frame = _frame(session, query, [*keys, "code", "first", "n"])
     frame["code"] = frame["code"].astype("int64")
+    frame["first"] = frame["first"].astype("int64")
     return frame
 
 
-def answered_counts(
-    session: Session, campaign_id: int, breakdown: str | None = None
-) -> pd.DataFrame:
-    """How many answered each coded or numeric variable: a multiple choice stores one row
-    per tick, numbered from 0, so row 0 counts each respondent once."""
-    keys = [*KEYS, *(["group"] if breakdown else [])]
-    query = _base(campaign_id, breakdown=breakdown).where(
-        Answer.ordinal == 0, Answer.text.is_(None)
-    )
-    query = query.group_by(*_group_columns(query, len(keys)))
-    return _frame(session, query, [*keys, "n"])
+def answered_counts(codes: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
+    """How many answered each coded or numeric variable (from the two counts above)."""
+    keys = [c for c in codes.columns if c not in ("code", "first", "n")]
+    coded = codes.groupby(keys, as_index=False, sort=True)["first"].sum().rename(columns={"first": "n"})
+    numeric = numbers.groupby(keys, as_index=False, sort=True)["n"].sum()
+    return pd.concat([coded, numeric], ignore_index=True)
 
 
 def number_counts(session: Session, campaign_id: int, breakdown: str | None = None) -> pd.DataFrame:

@@ -98,8 +98,8 @@ def compute(
     parents[("municipality", municipality)] = ""
 
     codes = aggregate.code_counts(session, campaign.id)
-    answered = aggregate.answered_counts(session, campaign.id)
     numbers = aggregate.number_counts(session, campaign.id)
+    answered = aggregate.answered_counts(codes, numbers)
     people = aggregate.respondent_counts(session, campaign.id)
     for frame in (codes, answered, numbers, people):
         frame["unit"] = frame["school_id"].map(lambda s: by_id[s].unit)
@@ -241,7 +241,7 @@ def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[dict]:
     if not isinstance(question, ORDERED):
         return []
     audience, questionnaire_id, variable = key
-    complete = frame.groupby(["level", "unit"], sort=False)["n"].transform(lambda n: n.notna().all())
+    complete = ~frame["n"].isna().groupby([frame["level"], frame["unit"]], sort=False).transform("any")
     points = frame[complete & (frame["value"] != ALL) & ~frame["value"].isin([str(DONT_KNOW), str(OTHER)])]
     if points.empty:
         return []

@@ -183,14 +183,20 @@ def _one_round(
 ) -> bool:
     """Hide more cells where needed; True if anything was added."""
     wanted: set[int] = set()
-    for i in pinned_sums(system, hidden, k):
-        wanted.add(_helper_for(system, hidden, i, set(), rel_map))
-    if not wanted:
-        # One more cell per connected block and round: hiding a helper for every exposed
-        # cell at once hides far more than needed (two helpers where one closes a cycle).
-        exposed = [i for block in recoverable_blocks(system, hidden) for i in block]
-        for cluster in _clusters(exposed, hidden, rel_map):
-            wanted.add(_helper_for(system, hidden, cluster, wanted, rel_map))
+    fixed: set[int] = set()
+    for r in pinned_sums(system, hidden, k):
+        helper = _helper_for(system, hidden, r, set(), rel_map)
+        wanted.add(helper)
+        rel = system.relations[r]
+        fixed.update((rel.parent, *rel.children))
+    # One more cell per cluster of exposed cells and round: hiding a helper for every
+    # exposed cell at once hides far more than needed (two helpers where one closes a
+    # cycle). Clusters touched by a pinned sum's new helper wait for the next round.
+    exposed = [i for block in recoverable_blocks(system, hidden) for i in block]
+    for cluster in _clusters(exposed, hidden, rel_map):
+        if fixed.intersection(cluster):
+            continue
+        wanted.add(_helper_for(system, hidden, cluster, wanted, rel_map))
     wanted.discard(-1)
     for i in wanted:
         hidden[i] = True
@@ -365,32 +371,29 @@ def _known_inner(system: System, published: Iterable[int]) -> set[int]:
 
 
 def _blocks(pub: dict[int, tuple[int, ...]], hid: dict[int, tuple[int, ...]]):
-    """Connected blocks of unknown inner cells linked by any cell (union-find)."""
-    parent: dict[int, int] = {}
+    """Connected blocks of unknown inner cells linked by any cell (sparse graph components)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    def find(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for vec in (*pub.values(), *hid.values()):
-        root = find(vec[0])
-        for x in vec[1:]:
-            other = find(x)
-            if other != root:
-                parent[other] = root
+    vectors = [*pub.values(), *hid.values()]
+    coords = sorted({x for vec in vectors for x in vec})
+    at = {x: j for j, x in enumerate(coords)}
+    # each cell links its coordinates in a chain: enough for connectivity
+    heads = [at[vec[j]] for vec in vectors for j in range(len(vec) - 1)]
+    tails = [at[vec[j + 1]] for vec in vectors for j in range(len(vec) - 1)]
+    graph = coo_matrix(([1] * len(heads), (heads, tails)), shape=(len(coords), len(coords)))
+    _count, label = connected_components(graph, directed=False)
     groups_pub: dict[int, list[int]] = defaultdict(list)
     groups_hid: dict[int, list[int]] = defaultdict(list)
-    coords: dict[int, list[int]] = defaultdict(list)
-    for x in list(parent):
-        coords[find(x)].append(x)
+    members: dict[int, list[int]] = defaultdict(list)
+    for x, lab in zip(coords, label.tolist(), strict=True):
+        members[lab].append(x)
     for i, vec in pub.items():
-        groups_pub[find(vec[0])].append(i)
+        groups_pub[int(label[at[vec[0]]])].append(i)
     for i, vec in hid.items():
-        groups_hid[find(vec[0])].append(i)
-    for root, members in groups_hid.items():
-        yield groups_pub.get(root, []), members, sorted(coords[root])
+        groups_hid[int(label[at[vec[0]]])].append(i)
+    for root, block in groups_hid.items():
+        yield groups_pub.get(root, []), block, members[root]
 
 
 def _in_span(
@@ -433,26 +436,24 @@ def _reduced_row_echelon(a: np.ndarray) -> tuple[np.ndarray, list[int]]:
     partial pivoting. ``exact_recoverable`` checks the decisions in the tests.
     """
     a = a.copy()
-    rows, cols = a.shape
     pivots: list[int] = []
-    r = 0
-    for c in range(cols):
-        if r == rows:
-            break
-        i = r + int(np.argmax(np.abs(a[r:, c])))
-        if abs(a[i, c]) < PIVOT_TOLERANCE:
-            continue
-        if i != r:
-            a[[r, i]] = a[[i, r]]
-        a[r] /= a[r, c]
+    kept: list[int] = []
+    # Row by row (there are far fewer published cells than unknowns): the row's largest
+    # entry is its pivot, and that column is cleared from every other row.
+    for r in range(a.shape[0]):
+        row = a[r]
+        c = int(np.argmax(np.abs(row)))
+        if abs(row[c]) < PIVOT_TOLERANCE:
+            continue  # a combination of the rows before it
+        row /= row[c]
         factors = a[:, c].copy()
         factors[r] = 0.0
-        nonzero = np.flatnonzero(np.abs(factors) > 0)
+        nonzero = np.flatnonzero(factors)
         if nonzero.size:
-            a[nonzero] -= np.multiply.outer(factors[nonzero], a[r])
+            a[nonzero] -= np.multiply.outer(factors[nonzero], row)
         pivots.append(c)
-        r += 1
-    return a[:r], pivots
+        kept.append(r)
+    return a[kept], pivots
 
 
 def exact_recoverable(system: System, hidden: Sequence[bool]) -> list[int]:
