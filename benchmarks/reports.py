@@ -78,10 +78,14 @@ def generate(url: str, answers: int, schools: int, districts: int, seed: int = 1
     weights[: max(1, schools // 12)] = 0.002
     weights /= weights.sum()
     with engine.begin() as conn:
-        muni = conn.execute(insert(Municipality).values(name="Benchstadt").returning(Municipality.id)).scalar_one()
+        muni = conn.execute(
+            insert(Municipality).values(name="Benchstadt").returning(Municipality.id)
+        ).scalar_one()
         dist_ids = [
             conn.execute(
-                insert(District).values(name=f"Bezirk {d + 1}", municipality_id=muni).returning(District.id)
+                insert(District)
+                .values(name=f"Bezirk {d + 1}", municipality_id=muni)
+                .returning(District.id)
             ).scalar_one()
             for d in range(districts)
         ]
@@ -89,7 +93,11 @@ def generate(url: str, answers: int, schools: int, districts: int, seed: int = 1
         school_ids = [
             conn.execute(
                 insert(School)
-                .values(name=f"Schule {s + 1}", school_type=types[s % len(types)], district_id=dist_ids[s % districts])
+                .values(
+                    name=f"Schule {s + 1}",
+                    school_type=types[s % len(types)],
+                    district_id=dist_ids[s % districts],
+                )
                 .returning(School.id)
             ).scalar_one()
             for s in range(schools)
@@ -101,7 +109,10 @@ def generate(url: str, answers: int, schools: int, districts: int, seed: int = 1
         ).scalar_one()
         conn.execute(
             insert(CampaignQuestionnaire),
-            [{"campaign_id": campaign, "audience": a, "questionnaire_id": a} for a in AUDIENCE_SHARE],
+            [
+                {"campaign_id": campaign, "audience": a, "questionnaire_id": a}
+                for a in AUDIENCE_SHARE
+            ],
         )
     stored = 0
     chunk = 5000
@@ -126,15 +137,43 @@ def generate(url: str, answers: int, schools: int, districts: int, seed: int = 1
                 if rng.random() < 0.2:
                     continue
                 if kind == "codes":
-                    ticks = rng.choice(codes[:-1] if len(codes) > 1 else codes, size=min(len(codes), 1 + int(rng.integers(0, 3))), replace=False)
+                    ticks = rng.choice(
+                        codes[:-1] if len(codes) > 1 else codes,
+                        size=min(len(codes), 1 + int(rng.integers(0, 3))),
+                        replace=False,
+                    )
                     for o, c in enumerate(sorted(int(t) for t in ticks)):
-                        rows.append({"response_id": rid, "variable": variable, "ordinal": o, "code": c, "number": None})
+                        rows.append(
+                            {
+                                "response_id": rid,
+                                "variable": variable,
+                                "ordinal": o,
+                                "code": c,
+                                "number": None,
+                            }
+                        )
                 elif kind == "number":
-                    rows.append({"response_id": rid, "variable": variable, "ordinal": 0, "code": None, "number": float(codes[min(len(codes) - 1, int(rng.gamma(2, 2)))])})
+                    rows.append(
+                        {
+                            "response_id": rid,
+                            "variable": variable,
+                            "ordinal": 0,
+                            "code": None,
+                            "number": float(codes[min(len(codes) - 1, int(rng.gamma(2, 2)))]),
+                        }
+                    )
                 else:
                     # skewed towards the upper points, some "don't know"
-                    j = min(len(codes) - 1, int(len(codes) * (skew ** 0.5 * rng.random() ** 0.3)))
-                    rows.append({"response_id": rid, "variable": variable, "ordinal": 0, "code": int(codes[j]), "number": None})
+                    j = min(len(codes) - 1, int(len(codes) * (skew**0.5 * rng.random() ** 0.3)))
+                    rows.append(
+                        {
+                            "response_id": rid,
+                            "variable": variable,
+                            "ordinal": 0,
+                            "code": int(codes[j]),
+                            "number": None,
+                        }
+                    )
         with engine.begin() as conn:
             conn.execute(insert(Response), responses)
             conn.execute(insert(Answer), rows)
@@ -203,7 +242,10 @@ def measure(mode: str, url: str) -> dict:
     with tempfile.TemporaryDirectory() as out:
         code = CHILD.format(root=str(ROOT))
         done = subprocess.run(
-            [sys.executable, "-c", code, mode, url, out], capture_output=True, text=True, check=False
+            [sys.executable, "-c", code, mode, url, out],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if done.returncode:
             raise SystemExit(done.stderr)
@@ -235,7 +277,9 @@ def fresh_database(kind: str, pg_url: str, workdir: Path) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--answers", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="sqlite")
     parser.add_argument("--schools", type=int, default=100)

@@ -108,7 +108,9 @@ def code_counts(session: Session, campaign_id: int, breakdown: str | None = None
 def answered_counts(codes: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
     """How many answered each coded or numeric variable (from the two counts above)."""
     keys = [c for c in codes.columns if c not in ("code", "first", "n")]
-    coded = codes.groupby(keys, as_index=False, sort=True)["first"].sum().rename(columns={"first": "n"})
+    coded = (
+        codes.groupby(keys, as_index=False, sort=True)["first"].sum().rename(columns={"first": "n"})
+    )
     numeric = numbers.groupby(keys, as_index=False, sort=True)["n"].sum()
     return pd.concat([coded, numeric], ignore_index=True)
 

@@ -25,9 +25,16 @@ from survey.reports.suppress import LEVELS
 @click.option("--school", "schools", multiple=True, help="Only this school (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--preview", is_flag=True, help="Allow an open campaign (files marked _preview).")
+@click.option("--language", default="de", show_default=True, help="Language of the XLSX texts.")
 @with_appcontext
 def report_command(
-    slug: str, level: str, fmt: str, schools: tuple[str, ...], out_dir: Path, preview: bool
+    slug: str,
+    level: str,
+    fmt: str,
+    schools: tuple[str, ...],
+    out_dir: Path,
+    preview: bool,
+    language: str,
 ) -> None:
     """Write the suppressed figures of a closed campaign, one file per unit of LEVEL."""
     require_schema()
@@ -42,6 +49,8 @@ def report_command(
     )
     wanted = list(schools) or services.units(built, level)
     with click.progressbar(wanted, label="writing", file=sys.stderr) as bar:
-        written = [p for unit in bar for p in services.write(built, level, fmt, out_dir, [unit])]
+        written = [
+            p for unit in bar for p in services.write(built, level, fmt, out_dir, [unit], language)
+        ]
     for path in written:
         click.echo(str(path))

@@ -241,8 +241,12 @@ def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[dict]:
     if not isinstance(question, ORDERED):
         return []
     audience, questionnaire_id, variable = key
-    complete = ~frame["n"].isna().groupby([frame["level"], frame["unit"]], sort=False).transform("any")
-    points = frame[complete & (frame["value"] != ALL) & ~frame["value"].isin([str(DONT_KNOW), str(OTHER)])]
+    complete = ~frame["n"].isna().groupby([frame["level"], frame["unit"]], sort=False).transform(
+        "any"
+    )
+    points = frame[
+        complete & (frame["value"] != ALL) & ~frame["value"].isin([str(DONT_KNOW), str(OTHER)])
+    ]
     if points.empty:
         return []
     codes = points["value"].astype(int)
@@ -266,8 +270,16 @@ def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[dict]:
             "level": level, "unit": unit, "parent": parents[(level, unit)], "audience": audience,
             "questionnaire": questionnaire_id, "question": variable, "n": int(row["n"]),
         }  # fmt: skip
-        found.append({**base, "statistic": "mean", "value": round(float(row["weighted"] / row["n"]), 2)})
-        found.append({**base, "statistic": f"top{top}_percent", "value": round(float(row["top"] / row["n"] * 100), 1)})
+        found.append(
+            {**base, "statistic": "mean", "value": round(float(row["weighted"] / row["n"]), 2)}
+        )
+        found.append(
+            {
+                **base,
+                "statistic": f"top{top}_percent",
+                "value": round(float(row["top"] / row["n"] * 100), 1),
+            }
+        )
     return found
 
 

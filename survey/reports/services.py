@@ -79,7 +79,12 @@ def units(built: Built, level: str) -> list[str]:
 
 
 def write(
-    built: Built, level: str, fmt: str, out_dir: Path, only: Iterable[str] = ()
+    built: Built,
+    level: str,
+    fmt: str,
+    out_dir: Path,
+    only: Iterable[str] = (),
+    language: str = "de",
 ) -> list[Path]:
     """One file per unit of ``level`` (or of the units in ``only``); returns the paths."""
     if level not in LEVELS:
@@ -103,7 +108,7 @@ def write(
         else:
             from survey.reports.workbook import workbook  # xlsxwriter only when asked for
 
-            path.write_bytes(workbook(built, level, unit))
+            path.write_bytes(workbook(built, level, unit, language))
         written.append(path)
     return written
 

@@ -233,3 +233,26 @@ def test_building_a_report_writes_nothing(app, world):
         finally:
             event.remove(db.engine, "before_cursor_execute", record)
     assert seen and set(seen) <= {"SELECT", "PRAGMA"}
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_the_workbook_has_its_sheets_and_is_byte_identical(app, world, tmp_path, language):
+    import re
+    import zipfile
+
+    one = str(world.schools["Nordschule"].id)
+    with app.app_context():
+        built = services.build(db.session, "c1", QUESTIONNAIRES, K)
+        first = services.write(built, "school", "xlsx", tmp_path / "a", [one], language)[0]
+        second = services.write(built, "school", "xlsx", tmp_path / "b", [one], language)[0]
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as book:
+        names = re.findall(r'<sheet name="([^"]+)"', book.read("xl/workbook.xml").decode())
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        shared = book.read("xl/sharedStrings.xml").decode()
+    assert len(names) >= 4
+    if language == "de":
+        assert names[0] == "Übersicht" and names[-2:] == ["Codebuch", "Methoden"]
+        assert "weniger als 5" in shared
+    assert ('rightToLeft="1"' in sheet) is (language == "ar")
+    assert not re.search(r"<t[^>]*>[=+@]", shared)
