@@ -82,9 +82,15 @@ def _base(campaign_id: int, *columns, breakdown: str | None) -> Select:
 
 
 def _frame(session: Session, query: Select, columns: list[str]) -> pd.DataFrame:
-    result = session.execute(query)
-    frame = pd.DataFrame(result.fetchall(), columns=columns)
+    """The query's rows as a frame, fetched in slices (a server-side cursor on PostgreSQL)
+    so that no list of every row's Python objects is ever held at once."""
+    result = session.connection().execution_options(stream_results=True, yield_per=20_000).execute(query)
+    parts = [pd.DataFrame(list(rows), columns=columns) for rows in result.partitions()]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     frame["n"] = frame["n"].astype("int64")
+    for column in ("audience", "questionnaire_id", "variable"):
+        if column in frame:
+            frame[column] = frame[column].astype("category")
     return frame
 
 
