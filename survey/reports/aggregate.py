@@ -84,7 +84,9 @@ def _base(campaign_id: int, *columns, breakdown: str | None) -> Select:
 def _frame(session: Session, query: Select, columns: list[str]) -> pd.DataFrame:
     """The query's rows as a frame, fetched in slices (a server-side cursor on PostgreSQL)
     so that no list of every row's Python objects is ever held at once."""
-    result = session.connection().execution_options(stream_results=True, yield_per=20_000).execute(query)
+    result = (
+        session.connection().execution_options(stream_results=True, yield_per=20_000).execute(query)
+    )
     parts = [pd.DataFrame(list(rows), columns=columns) for rows in result.partitions()]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     frame["n"] = frame["n"].astype("int64")

@@ -140,6 +140,13 @@ def compute(
             values = _values(questionnaire.options.get(question.id, ()), rows["code"])
             total = _all_system(all_rows, hierarchy, units_small, k)
             total_frame = _tidy(total[0], total[1], key)
+            # fewer than k answered the question in a unit: its ticks show nothing, not
+            # even a 0
+            few = {
+                cell.key[:2]
+                for cell in total[0].system.cells
+                if 0 < cell.n < k and cell.key[2] is None
+            }
             frames = []
             parts = [(*total, total_frame)]
             for value in values:
@@ -151,7 +158,7 @@ def compute(
                 for u in all_rows["unit"]:
                     counts.setdefault((u, None, value), 0)
                 table = frequency_system(
-                    counts, hierarchy, [value], total=False, small_units=units_small, k=k
+                    counts, hierarchy, [value], total=False, small_units=units_small | few, k=k
                 )
                 result = protect(table.system, k)
                 frames.append(_tidy(table, result, key))

@@ -90,6 +90,8 @@ def test_every_published_figure_equals_an_independent_count(app, world):
             assert np.isnan(row.n) and np.isnan(row.percent)
         if 0 < true_n < K:
             assert row.status != "published", row
+        if 0 < truth[(row.level, row.unit, row.question)][ALL] < K:
+            assert row.status != "published", row  # a group below k shows nothing, not a 0
         if row.value != ALL and row.status == "published":
             total = tidy[(tidy.level == row.level) & (tidy.unit == row.unit)
                          & (tidy.question == row.question) & (tidy.value == ALL)].n.iloc[0]  # fmt: skip
@@ -256,3 +258,22 @@ def test_the_workbook_has_its_sheets_and_is_byte_identical(app, world, tmp_path,
         assert "weniger als 5" in shared
     assert ('rightToLeft="1"' in sheet) is (language == "ar")
     assert not re.search(r"<t[^>]*>[=+@]", shared)
+
+
+@pytest.mark.parametrize("breakdown", ["language", "school_type"])
+def test_breakdown_counts_equal_an_independent_count(app, world, breakdown):
+    from survey.reports import aggregate
+
+    with app.app_context():
+        frame = aggregate.code_counts(db.session, world.campaign.id, breakdown=breakdown)
+    got = {
+        (r.school_id, r.group, r.variable, r.code): r.n
+        for r in frame.itertuples(index=False)
+        if r.variable == "welcome"
+    }
+    expected: Counter = Counter()
+    for school, _aud, _qid, language, answers in world.answers:
+        if "welcome" in answers:
+            group = language if breakdown == "language" else SCHOOLS[school][1]
+            expected[(world.schools[school].id, group, "welcome", answers["welcome"])] += 1
+    assert got == dict(expected)

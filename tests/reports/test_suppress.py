@@ -209,3 +209,15 @@ def test_larger_tables_are_protected_without_hiding_everything(seed):
     assert pinned_sums(table.system, hidden, 5) == []
     assert not result.failed_closed
     assert result.count(Status.PUBLISHED) > len(table.system.cells) // 2
+
+
+def test_out_of_rounds_it_fails_closed_to_the_higher_level(monkeypatch):
+    from survey.reports import suppress
+
+    monkeypatch.setattr(suppress, "MAX_ROUNDS", 1)
+    table = frequency_system(COUNTS, FOUR_SCHOOLS, ["1", "2"], k=5)
+    result = protect(table.system, 5)
+    assert result.failed_closed
+    for i, cell in enumerate(table.system.cells):
+        assert (result.status[i] is Status.PUBLISHED) == (cell.level == 2)
+    assert exact_recoverable(table.system, hidden_of(result)) == []
