@@ -149,9 +149,10 @@ def protect(system: System, k: int) -> Protection:
     rounds = 0
     failed = False
     rel_map = relation_map(system)
+    incidence = Incidence(system) if Incidence.fits(system) else None
     while True:
         rounds += 1
-        added = _one_round(system, hidden, k, rel_map)
+        added = _one_round(system, hidden, k, rel_map, incidence)
         if not added:
             break
         if rounds >= MAX_ROUNDS:
@@ -179,7 +180,11 @@ def _fail_closed(
 
 
 def _one_round(
-    system: System, hidden: list[bool], k: int, rel_map: dict[int, list[Relation]]
+    system: System,
+    hidden: list[bool],
+    k: int,
+    rel_map: dict[int, list[Relation]],
+    incidence: Incidence | None = None,
 ) -> bool:
     """Hide more cells where needed; True if anything was added."""
     wanted: set[int] = set()
@@ -192,7 +197,12 @@ def _one_round(
     # One more cell per cluster of exposed cells and round: hiding a helper for every
     # exposed cell at once hides far more than needed (two helpers where one closes a
     # cycle). Clusters touched by a pinned sum's new helper wait for the next round.
-    exposed = [i for block in recoverable_blocks(system, hidden) for i in block]
+    blocks = (
+        recoverable_blocks(system, hidden, incidence)
+        if incidence is not None
+        else recoverable_blocks_plain(system, hidden)
+    )
+    exposed = [i for block in blocks for i in block]
     for cluster in _clusters(exposed, hidden, rel_map):
         if fixed.intersection(cluster):
             continue
@@ -310,8 +320,66 @@ def recoverable(system: System, hidden: Sequence[bool]) -> list[int]:
     return sorted(i for block in recoverable_blocks(system, hidden) for i in block)
 
 
-def recoverable_blocks(system: System, hidden: Sequence[bool]) -> list[list[int]]:
-    """``recoverable``, grouped by the connected block of unknown inner cells they sit in."""
+class Incidence:
+    """The system as a dense cells x inner-cells 0/1 integer matrix, built once per
+    ``protect``. Integer products run in numpy's own loops: no BLAS threads, which stall
+    on busy cores, and no sparse-matrix overhead per call, which dominated at this size."""
+
+    def __init__(self, system: System) -> None:
+        self.m = np.zeros((len(system.cells), len(system.inner_values)), dtype=np.int32)
+        for i, cell in enumerate(system.cells):
+            self.m[i, list(cell.inner)] = 1
+        self.n = np.array([c.n for c in system.cells], dtype=np.int64)
+
+    #: larger systems (breakdowns over hundreds of schools) take the plain path
+    MAX_ENTRIES = 4_000_000
+
+    @classmethod
+    def fits(cls, system: System) -> bool:
+        return len(system.cells) * len(system.inner_values) <= cls.MAX_ENTRIES
+
+
+def recoverable_blocks(
+    system: System, hidden: Sequence[bool], incidence: Incidence | None = None
+) -> list[list[int]]:
+    """``recoverable``, as one list (callers group the cells by their relations).
+
+    The same steps as ``recoverable_blocks_plain``, on the whole matrix at once: pin what
+    published zeros and last unknown members give away, then reduce the published rows
+    over the unknown inner cells and test each hidden row against them."""
+    inc = incidence or Incidence(system)
+    hid = np.asarray(hidden, dtype=bool)
+    if not hid.any():
+        return []
+    m = inc.m
+    pub_rows = np.flatnonzero(~hid)
+    hid_rows = np.flatnonzero(hid)
+    mp = m[pub_rows]
+    known = mp[inc.n[pub_rows] == 0].any(axis=0)
+    while True:  # the last unknown member of a published cell is known
+        unknown = (~known).astype(np.int32)
+        single = (mp @ unknown) == 1
+        if not single.any():
+            break
+        known |= (mp[single] * unknown).any(axis=0)
+    unknown = ~known
+    mh = m[hid_rows][:, unknown]
+    exposed = list(hid_rows[~mh.any(axis=1)])  # every member pinned
+    live = mh.any(axis=1)
+    a = mp[:, unknown]
+    a = a[a.any(axis=1)].astype(float)
+    if live.any() and a.size:
+        rref, pivots = _reduced_row_echelon(a)
+        if pivots:
+            b = mh[live].astype(float)
+            # minus the part in the published row space (einsum: numpy's own loops)
+            residual = b - np.einsum("ij,jk->ik", b[:, pivots], rref)
+            exposed += list(hid_rows[live][np.abs(residual).max(axis=1) < TOLERANCE])
+    return [sorted(int(i) for i in exposed)] if exposed else []
+
+
+def recoverable_blocks_plain(system: System, hidden: Sequence[bool]) -> list[list[int]]:
+    """The rank test in plain Python loops (kept to cross-check the sparse one)."""
     cells = system.cells
     published = [i for i, h in enumerate(hidden) if not h]
     hidden_ix = [i for i, h in enumerate(hidden) if h]

@@ -221,3 +221,17 @@ def test_out_of_rounds_it_fails_closed_to_the_higher_level(monkeypatch):
     for i, cell in enumerate(table.system.cells):
         assert (result.status[i] is Status.PUBLISHED) == (cell.level == 2)
     assert exact_recoverable(table.system, hidden_of(result)) == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds(), st.randoms(use_true_random=False))
+def test_the_sparse_rank_test_agrees_with_the_plain_one(world, rnd: random.Random):
+    from survey.reports.suppress import recoverable_blocks, recoverable_blocks_plain
+
+    hierarchy, values, counts, breakdown, k = world
+    table = frequency_system(counts, hierarchy, values, breakdown_levels=breakdown, k=k)
+    share = rnd.random()
+    hidden = [rnd.random() < share for _ in table.system.cells]
+    fast = sorted(i for b in recoverable_blocks(table.system, hidden) for i in b)
+    plain = sorted(i for b in recoverable_blocks_plain(table.system, hidden) for i in b)
+    assert fast == plain
