@@ -17,11 +17,11 @@ does not raise the rank of the published system (the test of Statistics Norway's
 GaussSuppression). ``recoverable`` computes that for every hidden cell at once:
 inner cells that a published figure pins (a published 0 pins all its members, a
 published cell whose other members are known pins the last one) are eliminated
-first, the rest is split into connected blocks and each block is checked with a
-singular value decomposition of a small 0/1 matrix (the residual of the hidden
-cell's vector against the published row space). Ranks of 0/1 matrices of this
-size are well conditioned; the property tests cross-check every decision against
-exact rational elimination (``exact_recoverable``).
+first, then the published rows are brought to reduced row echelon form over the
+unknown inner cells and each hidden row is tested against them (its residual).
+0/1 matrices of this size stay well conditioned under this elimination; the
+property tests cross-check every decision against exact rational elimination
+(``exact_recoverable``) and against the plain-Python form of the same steps.
 
 While any hidden cell is recoverable, or any published sum pins its hidden members
 to a total between 1 and k-1 (``Relation``: a parent and the children that add up

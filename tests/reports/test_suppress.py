@@ -225,7 +225,7 @@ def test_out_of_rounds_it_fails_closed_to_the_higher_level(monkeypatch):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds(), st.randoms(use_true_random=False))
-def test_the_sparse_rank_test_agrees_with_the_plain_one(world, rnd: random.Random):
+def test_the_matrix_rank_test_agrees_with_the_plain_one(world, rnd: random.Random):
     from survey.reports.suppress import recoverable_blocks, recoverable_blocks_plain
 
     hierarchy, values, counts, breakdown, k = world
