@@ -158,13 +158,13 @@ def page_weights(target: dict) -> None:
                 rows.append([f"{audience} step {key} ({', '.join(types)})", response])
             elif audience == "families":  # intro and thank-you pages look alike for all
                 rows.append([key, response])
-    # An empty POST of the staff's first page, whose role question is required.
-    person = Person(target, AUDIENCES.index("staff"), defaultdict(list))
+    # An empty POST of the partners' first page, whose kind-of-organisation question is required.
+    person = Person(target, AUDIENCES.index("partners"), defaultdict(list))
     person.call(None, person.base)
     person.call(None, f"{person.base}/start", {"csrf_token": person.csrf})
     error, _ = person.call(None, f"{person.base}/1", {"csrf_token": person.csrf})
     assert error.status_code == 422, error.status_code
-    rows.append(["error re-show (staff step 1, 422)", error])
+    rows.append(["error re-show (partners step 1, 422)", error])
     out = []
     for label, response in rows:
         body = response.get_data()

@@ -108,3 +108,26 @@ def test_a_full_http_run_through_each_instrument(app, audience):
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_each_intro_states_the_time_it_takes(instruments, audience):
+    """Recomputed from words and items (survey/questionnaires/length.py): the estimate,
+    rounded up, lies in the promised range or at most two minutes below it."""
+    from survey.questionnaires.length import measure, promised_minutes
+
+    questionnaire = instruments[audience]
+    promise = promised_minutes(questionnaire)
+    assert promise is not None, "the intro must say how long it takes"
+    low, high = promise
+    assert low - 2 <= measure(questionnaire).rounded <= high, (measure(questionnaire), promise)
+
+
+def test_families_and_children_share_grade_bands(instruments):
+    def labels(qid, question_id):
+        return [c.label for c in instruments[qid].options[question_id]]
+
+    assert {"Klasse 3 oder 4", "Klasse 5, 6 oder 7"} <= set(labels("families", "child_grade"))
+    assert labels("children", "grade_band") == ["Klasse 3 oder 4", "Klasse 5, 6 oder 7"]
+    families = instruments["families"]
+    assert families.pages[0].questions[0].id == "child_grade"  # asked before the transition item

@@ -56,6 +56,9 @@ class Campaign(Base):
     #: False once the field phase is over: links then answer 410 Gone
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     closes_on: Mapped[date | None]
+    #: where children find help at their school, e.g. "bei der Schulsozialarbeit in Raum 12";
+    #: shown (as written, in German) with the helpline on the children's pages; None: left out
+    school_contact: Mapped[str | None] = mapped_column(String(200))
     municipality: Mapped[Municipality] = relationship()
     questionnaires: Mapped[list[CampaignQuestionnaire]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan"

@@ -7,9 +7,14 @@ import io
 from dataclasses import dataclass
 
 from survey.questionnaires.definition import OTHER_LABEL, Questionnaire
-from survey.questionnaires.model import MatrixQuestion, NumberQuestion, TextQuestion
+from survey.questionnaires.model import (
+    MatrixQuestion,
+    MultiQuestion,
+    NumberQuestion,
+    TextQuestion,
+)
 
-COLUMNS = ("variable", "question", "type", "values")
+COLUMNS = ("variable", "question", "type", "values", "notes")
 
 
 @dataclass(frozen=True)
@@ -18,6 +23,8 @@ class Row:
     question: str
     type: str
     values: str
+    #: how reports must label or limit the variable (priorities, identifying)
+    notes: str = ""
 
 
 def rows(questionnaire: Questionnaire) -> list[Row]:
@@ -31,8 +38,34 @@ def rows(questionnaire: Questionnaire) -> list[Row]:
         if kind == "text" and not isinstance(question, TextQuestion):  # "other, please specify"
             found.append(Row(variable, f"{label} – {OTHER_LABEL}", "text", _text_values(200)))
             continue
-        found.append(Row(variable, label, question.type, _values(questionnaire, question)))
+        found.append(
+            Row(
+                variable,
+                label,
+                question.type,
+                _values(questionnaire, question),
+                _notes(questionnaire, question, variable),
+            )
+        )
     return found
+
+
+def _notes(questionnaire: Questionnaire, question, variable: str) -> str:
+    notes = []
+    if isinstance(question, MultiQuestion) and question.max_choices:
+        notes.append(
+            f"priorities: up to {question.max_choices} answers; shares show what matters most "
+            "to respondents, not how common something is"
+        )
+    level = questionnaire.identifying.get(variable)
+    if level:
+        notes.append(
+            "identifying: never crossed with another identifying variable or the answer "
+            f"language; broken down at {level} level or above only"
+        )
+    if questionnaire.report_level != "school":
+        notes.append(f"results at {questionnaire.report_level} level or above only")
+    return "; ".join(notes)
 
 
 def _values(questionnaire: Questionnaire, question) -> str:
@@ -59,7 +92,7 @@ def as_csv(questionnaire: Questionnaire) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows(questionnaire):
-        writer.writerow((row.variable, row.question, row.type, row.values))
+        writer.writerow((row.variable, row.question, row.type, row.values, row.notes))
     return out.getvalue()
 
 
@@ -73,6 +106,6 @@ def as_markdown(questionnaire: Questionnaire) -> str:
         "|" + " --- |" * len(COLUMNS),
     ]
     for row in rows(questionnaire):
-        cells = (f"`{row.variable}`", row.question, row.type, row.values)
+        cells = (f"`{row.variable}`", row.question, row.type, row.values, row.notes)
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"

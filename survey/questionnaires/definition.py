@@ -15,6 +15,7 @@ from typing import Any, Literal
 from survey.questionnaires import conditions
 from survey.questionnaires.model import (
     DONT_KNOW,
+    LANGUAGE_VARIABLE,
     NO,
     OTHER,
     YES,
@@ -27,6 +28,7 @@ from survey.questionnaires.model import (
     Page,
     Question,
     QuestionnaireFile,
+    ReportLevel,
     ScaleQuestion,
     SingleQuestion,
     SmileyQuestion,
@@ -124,6 +126,30 @@ def indicator_refs(value: Any) -> tuple[IndicatorRef, ...]:
 ORDERED = (ScaleQuestion, MatrixQuestion, SmileyQuestion)
 
 
+def scale_type(question: Any) -> str:
+    """What kind of answer an item gives, for comparing the items of one indicator.
+
+    A named list is its name (agree4 and quality4 differ, though both have four
+    points); an inline list is its length and ends; a matrix item answers on a scale like a
+    scale question; "don't know" does not change the type.
+    """
+    if isinstance(question, YesNoQuestion):
+        return "yes/no"
+    if isinstance(question, SmileyQuestion):
+        return f"smiley with {question.points} faces"
+    if isinstance(question, NumberQuestion | TextQuestion):
+        return question.type
+    kind = {"scale": "scale", "matrix": "scale", "single": "single choice"}.get(
+        question.type, "multiple choice"
+    )
+    choices = question.choices
+    if isinstance(choices, str):
+        return f"{kind} '{choices}'"
+    labels = [c.label for c in choices]
+    span = " / ".join(labels) if len(labels) <= 3 else f"{labels[0]} / … / {labels[-1]}"
+    return f"{kind} of {len(labels)} own answers ({span})"
+
+
 def counted_codes(question: Any, options: tuple[Choice, ...], rule: CountRule) -> tuple[int, ...]:
     """The codes that count for an indicator; ValueError says why a rule does not fit."""
     points = [c.value for c in options if c.value not in (DONT_KNOW, OTHER)]
@@ -150,6 +176,10 @@ class IndicatorUse:
     indicator: str
     variable: str
     codes: tuple[int, ...]
+    #: see scale_type(): all uses of one indicator, in every questionnaire, share it
+    scale: str = ""
+    #: where the item is in the file (pages, i, questions, j[, items, k]), for messages
+    loc: tuple[str | int, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -165,6 +195,9 @@ class Questionnaire:
     indicators: tuple[IndicatorUse, ...] = field(default=(), repr=False)
     #: variable -> theme
     themes: Mapping[str, str] = field(default_factory=dict, repr=False)
+    #: identifying variable -> lowest report level it may be broken down at; never two
+    #: of them crossed with each other. The answer language is always one of them.
+    identifying: Mapping[str, ReportLevel] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
@@ -179,23 +212,31 @@ class Questionnaire:
         conds: dict[str, conditions.Condition] = {}
         uses: list[IndicatorUse] = []
         themes: dict[str, str] = {}
+        identifying: dict[str, ReportLevel] = {LANGUAGE_VARIABLE: model.report_level}
         defaults = {i.id: i.counts for i in catalogue.indicators} if catalogue else {}
-        for page in model.pages:
+        for p_index, page in enumerate(model.pages):
             if page.show_if:
                 conds["page:" + page.id] = conditions.parse(page.show_if)
-            for question in page.questions:
+            for q_index, question in enumerate(page.questions):
                 if not isinstance(question, NumberQuestion | TextQuestion):
                     options[question.id] = resolve_choices(question, model.choices)
                 if question.show_if:
                     conds[question.id] = conditions.parse(question.show_if)
-                for variable, theme, refs in measured(question):
+                if question.identifying:
+                    for variable, _theme, _refs in measured(question):
+                        identifying[variable] = question.identifying
+                loc: tuple[str | int, ...] = ("pages", p_index, "questions", q_index)
+                for i, (variable, theme, refs) in enumerate(measured(question)):
                     if theme:
                         themes[variable] = theme
+                    where = loc + ("items", i) if isinstance(question, MatrixQuestion) else loc
                     for ref in refs:
                         rule = ref.counts or defaults.get(ref.id)
                         if rule is not None:
                             codes = counted_codes(question, options[question.id], rule)
-                            uses.append(IndicatorUse(ref.id, variable, codes))
+                            uses.append(
+                                IndicatorUse(ref.id, variable, codes, scale_type(question), where)
+                            )
         return cls(
             file=model,
             version=version,
@@ -204,6 +245,7 @@ class Questionnaire:
             conditions=MappingProxyType(conds),
             indicators=tuple(uses),
             themes=MappingProxyType(themes),
+            identifying=MappingProxyType(identifying),
         )
 
     # Plain accessors keep callers away from the file model's layout.
@@ -222,6 +264,10 @@ class Questionnaire:
     @property
     def intro(self) -> str:
         return self.file.intro
+
+    @property
+    def report_level(self) -> ReportLevel:
+        return self.file.report_level
 
     @property
     def pages(self) -> tuple[Page, ...]:

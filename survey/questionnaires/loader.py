@@ -30,10 +30,12 @@ from survey.questionnaires.model import (
     DONT_KNOW,
     OTHER,
     QUESTION_TYPES,
+    REPORT_LEVELS,
     MatrixQuestion,
     NumberQuestion,
     QuestionnaireFile,
     SmileyQuestion,
+    TextQuestion,
     ThemesFile,
 )
 
@@ -183,7 +185,41 @@ def load_paths(
             )
             continue
         found[questionnaire.id] = questionnaire
+    problems.extend(indicator_scale_problems(found.values()))
     return found, problems
+
+
+def indicator_scale_problems(questionnaires: Iterable[Questionnaire]) -> list[Problem]:
+    """One indicator measures one thing on one kind of scale, in every questionnaire.
+
+    The first use of an indicator (in file order) sets its scale type; every use
+    on another type is reported where it stands. Perspectives that are asked
+    different things belong in separate indicators under the same theme.
+    """
+    first: dict[str, tuple[str, str]] = {}  # indicator -> (scale type, where)
+    problems: list[Problem] = []
+    raws: dict[Path, Any] = {}
+    for questionnaire in questionnaires:
+        for use in questionnaire.indicators:
+            where = f"{questionnaire.id}.{use.variable}"
+            scale, seen_at = first.setdefault(use.indicator, (use.scale, where))
+            if use.scale == scale:
+                continue
+            line = 1
+            if questionnaire.path is not None:
+                if questionnaire.path not in raws:
+                    raws[questionnaire.path] = _read_yaml(questionnaire.path)
+                line = locate(raws[questionnaire.path], use.loc + ("indicator",))
+            problems.append(
+                Problem(
+                    questionnaire.path or questionnaire.id,
+                    line,
+                    f"'{use.variable}': indicator '{use.indicator}' mixes scale types: "
+                    f"{use.scale} here, {scale} in {seen_at} (an indicator's items share "
+                    "one scale type: make a separate indicator under the same theme)",
+                )
+            )
+    return problems
 
 
 def content_version(raw: Any) -> str:
@@ -357,6 +393,25 @@ def semantic_problems(model: QuestionnaireFile) -> list[tuple[Loc, str]]:
                             f"{question.points}, saddest first (found {codes})",
                         )
                     )
+            if question.identifying and isinstance(question, TextQuestion):
+                problems.append(
+                    (
+                        q_loc + ("identifying",),
+                        f"question '{question.id}': free text is never broken down: "
+                        "it cannot be identifying",
+                    )
+                )
+            elif question.identifying and REPORT_LEVELS.index(
+                question.identifying
+            ) < REPORT_LEVELS.index(model.report_level):
+                problems.append(
+                    (
+                        q_loc + ("identifying",),
+                        f"question '{question.id}': identifying at {question.identifying} "
+                        f"level, but the questionnaire is reported at {model.report_level} "
+                        "level or above only",
+                    )
+                )
             if isinstance(question, MatrixQuestion):
                 ids = [item.id for item in question.items]
                 for i, item_id in enumerate(ids):

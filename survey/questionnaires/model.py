@@ -16,6 +16,11 @@ Identifier = Annotated[
     Field(description="A stable variable name: lower case letters, digits and _, up to 40."),
 ]
 Audience = Literal["families", "staff", "children", "partners"]
+#: Levels of a report, from the smallest group up.
+ReportLevel = Literal["school", "district", "municipality"]
+REPORT_LEVELS: tuple[ReportLevel, ...] = ("school", "district", "municipality")
+#: The answer language is stored with every response: it always counts as identifying.
+LANGUAGE_VARIABLE = "language"
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 #: Code stored for "don't know / does not apply"; kept out of means and indicators.
@@ -80,6 +85,13 @@ class _Question(_Frozen):
     )
     show_if: str | None = Field(
         None, description="Condition in the small expression language; hidden when false."
+    )
+    identifying: ReportLevel | None = Field(
+        None,
+        description="A background answer that, together with others, can single out a person. "
+        "Reports never cross two identifying variables (the answer language is always one) "
+        "and break down by this one only at this level or above (school, district, "
+        "municipality).",
     )
 
 
@@ -173,6 +185,12 @@ class QuestionnaireFile(_Frozen):
     )
     choices: dict[Identifier, tuple[Choice, ...]] = Field(
         default_factory=dict, description="Reusable choice lists, named."
+    )
+    report_level: ReportLevel = Field(
+        "school",
+        description="The lowest level at which results of this questionnaire are shown: "
+        "district where a school's few respondents (or an organisation's kind and district) "
+        "would name them.",
     )
     pages: tuple[Page, ...] = Field(min_length=1)
 

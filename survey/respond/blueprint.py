@@ -28,7 +28,7 @@ from survey.i18n import locale
 from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.registry import registry
-from survey.respond import services
+from survey.respond import services, sharing
 from survey.respond.answers import typed_answers
 from survey.respond.forms import build_form, formdata_from, raw_of
 from survey.respond.models import Draft
@@ -38,6 +38,7 @@ bp = Blueprint("respond", __name__, template_folder="templates")
 
 _DRAFTS = "drafts"  # session key: link token -> draft id
 _SUBMITTED = "submitted"  # session key: link tokens answered from this browser
+_CLAIMED = "claimed"  # session key: link tokens whose draft the person at a shared device took up
 
 
 @bp.before_request
@@ -73,11 +74,26 @@ def _expiry_days() -> int:
     return int(current_app.config["DRAFT_EXPIRY_DAYS"])
 
 
+def _claimed(link: Link) -> bool:
+    """On a shared device, whether the person now answering took up this draft."""
+    return not sharing.asks_before_resuming(link.audience) or link.token in session.get(
+        _CLAIMED, []
+    )
+
+
+def _set_claimed(link: Link, claimed: bool) -> None:
+    if sharing.asks_before_resuming(link.audience):
+        tokens = [t for t in session.get(_CLAIMED, []) if t != link.token]
+        session[_CLAIMED] = [*tokens, link.token] if claimed else tokens
+
+
 @bp.get("/s/<token>")
 def intro(token: str):
     link, questionnaire = _context(token)
     draft = _current_draft(link)
-    offered = _language(questionnaire, draft.language if draft else None)
+    _set_claimed(link, False)  # whoever opens the link again says who they are
+    ask_who = draft is not None and sharing.asks_before_resuming(link.audience)
+    offered = _language(questionnaire, draft.language if draft and not ask_who else None)
     return render_template(
         "respond/intro.html",
         link=link,
@@ -85,6 +101,8 @@ def intro(token: str):
         t=_texts(questionnaire),
         languages=locale.by_preference(offered),
         resume=draft is not None,
+        ask_who=ask_who,
+        school_contact=link.campaign.school_contact,
         steps=len(visible_steps(questionnaire, {})),
         expiry_days=_expiry_days(),
     )
@@ -96,6 +114,13 @@ def start(token: str):
     draft = _current_draft(link)
     offered = locale.offer().questionnaire(questionnaire.id)
     wanted = request.form.get("lang")
+    who = request.form.get("who")  # "new": start afresh; "same": the person who started
+    if draft is not None and who == "new":
+        services.discard_draft(db.session, draft)
+        draft = None
+    elif draft is not None and who != "same" and not _claimed(link):
+        return redirect(url_for(".intro", token=token))  # never resumed silently
+    _set_claimed(link, True)
     if draft is None:
         language = wanted if wanted in offered else locale.SOURCE_LANGUAGE
         draft = services.start_draft(
@@ -121,7 +146,23 @@ def decline(token: str):
     drafts = dict(session.get(_DRAFTS, {}))
     if drafts.pop(link.token, None):
         session[_DRAFTS] = drafts
-    return render_template("respond/declined.html", token=token, audience=link.audience)
+    return render_template(
+        "respond/declined.html",
+        token=token,
+        audience=link.audience,
+        school_contact=link.campaign.school_contact,
+    )
+
+
+@bp.post("/s/<token>/fertig")
+def next_person(token: str):
+    """ "Fertig – das nächste Kind ist dran": nothing of this person stays on the device."""
+    link = db.session.get(Link, token) if len(token) <= 32 else None
+    if link is None:
+        abort(404)
+    services.discard_drafts(db.session, list(session.get(_DRAFTS, {}).values()))
+    session.clear()
+    return redirect(url_for(".intro", token=token))
 
 
 @bp.route("/s/<token>/<int:number>", methods=["GET", "POST"])
@@ -133,6 +174,8 @@ def step(token: str, number: int):
             return redirect(url_for(".thanks", token=token))
         _language(questionnaire)
         raise DraftMissing()
+    if not _claimed(link):  # a shared device: the next person must say who they are
+        return redirect(url_for(".intro", token=token))
     offered = _language(questionnaire, draft.language)
     if g.language != draft.language:  # ?lang= on a step page
         services.set_language(db.session, draft, g.language)
@@ -211,7 +254,12 @@ def thanks(token: str):
     questionnaire = registry().get(link.campaign.questionnaire_for(link.audience) or "")
     if questionnaire is not None:
         _language(questionnaire)
-    return render_template("respond/thanks.html", token=token, audience=link.audience)
+    return render_template(
+        "respond/thanks.html",
+        token=token,
+        audience=link.audience,
+        school_contact=link.campaign.school_contact,
+    )
 
 
 def _redirect_after(token: str, questionnaire: Questionnaire, typed: dict, current: Step):
@@ -225,6 +273,10 @@ def _redirect_before(token: str, questionnaire: Questionnaire, typed: dict, curr
     earlier = [s for s in visible_steps(questionnaire, typed) if s.number < current.number]
     if earlier:
         return redirect(url_for(".step", token=token, number=earlier[-1].number))
+    visible = current in visible_steps(questionnaire, typed)
+    if visible and sharing.asks_before_resuming(questionnaire.audience):
+        # The intro of a shared tablet asks who is there: "back" stays at the first question.
+        return redirect(url_for(".step", token=token, number=current.number))
     return redirect(url_for(".intro", token=token))
 
 

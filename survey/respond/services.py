@@ -91,6 +91,13 @@ def discard_draft(session: Session, draft: Draft) -> None:
     session.commit()
 
 
+def discard_drafts(session: Session, draft_ids: list[str]) -> None:
+    """Delete these drafts (the device is handed to the next person)."""
+    if draft_ids:
+        session.execute(delete(Draft).where(Draft.id.in_(draft_ids)))
+    session.commit()
+
+
 def prune_hidden(questionnaire: Questionnaire, raw: dict[str, list[str]]) -> dict[str, list[str]]:
     # Hiding can cascade (a hidden answer may hide more), so repeat until stable.
     while True:

@@ -61,7 +61,7 @@ def test_questionnaire_texts_carry_their_context(workspace):
     assert "families" in contexts  # title and intro
     assert "families:choices:agree4" in contexts  # a shared list, translated once
     assert any(c.startswith("children:") for c in contexts)
-    agree = template.get("stimme voll zu", "families:choices:agree4")
+    agree = template.get("eher ja", "families:choices:agree4")
     assert agree is not None and agree.auto_comments  # translators see what it is
 
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
+from survey.config import Defaults
+
+SHIPPED = Defaults.QUESTIONNAIRE_DIR
+
 
 def test_csv_has_one_row_per_variable_with_codes_and_labels(app):
     result = app.test_cli_runner().invoke(args=["codebook", "families", "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0]) == ["variable", "question", "type", "values"]
+    assert list(rows[0]) == ["variable", "question", "type", "values", "notes"]
     by_variable = {row["variable"]: row for row in rows}
     assert list(by_variable) == [
         "welcome",
@@ -42,7 +48,7 @@ def test_markdown_is_a_table(app):
     result = app.test_cli_runner().invoke(args=["codebook", "children"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert "| variable | question | type | values |" in lines
+    assert "| variable | question | type | values | notes |" in lines
     assert any(line.startswith("| `feel_school` | ") and "| smiley |" in line for line in lines)
 
 
@@ -52,3 +58,16 @@ def test_unknown_questionnaire_is_a_clear_error(app):
     assert (
         "unknown questionnaire 'nope' (known: children, families, partners, staff)" in result.output
     )
+
+
+@pytest.mark.parametrize("app", [SHIPPED], indirect=True)
+def test_notes_name_priorities_and_identifying_variables(app):
+    result = app.test_cli_runner().invoke(args=["codebook", "families", "--format", "csv"])
+    notes = {r["variable"]: r["notes"] for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert notes["support_wish"].startswith("priorities: up to 3 answers")
+    assert "identifying" in notes["home_language"] and "district level" in notes["home_language"]
+    assert notes["info_well"] == ""
+    result = app.test_cli_runner().invoke(args=["codebook", "partners", "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    coded = [r for r in rows if r["type"] != "text"]
+    assert coded and all("results at district level or above only" in r["notes"] for r in coded)

@@ -156,3 +156,71 @@ def test_smiley_labels_must_match_its_faces(tmp_path):
     )
     _found, problems = load_paths([path])
     assert any("a smiley with 3 faces needs the codes 1 to 3" in str(p) for p in problems)
+
+
+# --- one indicator, one scale type --------------------------------------------------------
+
+
+def test_an_indicators_items_share_a_scale_type(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        - {id: a, type: scale, label: A, choices: agree4, theme: welcome, indicator: feel_welcome}
+        - {id: b, type: smiley, label: B, theme: welcome, indicator: feel_welcome}
+        - {id: c, type: yesno, label: C, theme: welcome, indicator: {id: feel_welcome, counts: yes}}
+        """,
+    )
+    found, problems = load_paths([path])
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [
+        (15, "'b'"),
+        (16, "'c'"),
+    ]
+    assert "mixes scale types: smiley with 5 faces here, scale 'agree4' in q.a" in str(problems[0])
+    assert "yes/no here" in str(problems[1])
+
+
+def test_a_matrix_item_and_a_scale_on_the_same_list_share_a_type(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        - {id: a, type: scale, label: A, choices: agree4, theme: welcome, indicator: feel_welcome}
+        - id: m
+          type: matrix
+          label: M
+          choices: agree4
+          theme: welcome
+          items: [{id: x, label: X, indicator: feel_welcome}]
+        """,
+    )
+    assert load_paths([path])[1] == []
+
+
+def test_the_scale_type_rule_holds_across_questionnaires(tmp_path):
+    first = write(
+        tmp_path,
+        "- {id: a, type: scale, label: A, choices: agree4, theme: welcome, indicator: feel_welcome}\n",
+    )
+    other = tmp_path / "r.yaml"
+    other.write_text(
+        first.read_text(encoding="utf-8")
+        .replace("id: q", "id: r")
+        .replace("type: scale, label: A, choices: agree4", "type: smiley, label: A, points: 3"),
+        encoding="utf-8",
+    )
+    _found, problems = load_paths([first, other])
+    assert len(problems) == 1 and problems[0].path == str(other) and problems[0].line == 14
+    assert "smiley with 3 faces here, scale 'agree4' in q.a" in problems[0].message
+
+
+def test_shipped_indicators_each_measure_on_one_scale_type():
+    from pathlib import Path
+
+    from survey.questionnaires.loader import load_directory
+
+    found, problems = load_directory(Path(__file__).parents[2] / "questionnaires")
+    assert problems == []
+    scales: dict[str, set[str]] = {}
+    for questionnaire in found.values():
+        for use in questionnaire.indicators:
+            scales.setdefault(use.indicator, set()).add(use.scale)
+    assert {k: v for k, v in scales.items() if len(v) > 1} == {}
