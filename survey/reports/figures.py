@@ -120,6 +120,7 @@ def compute(
             continue  # a variable of an older version that the current one no longer has
         question, kind = kind_of[variable]
         key = (audience, questionnaire_id, variable)
+        levels = shown_levels(questionnaire, variable)
         units_small = small.get(audience, set())
         all_rows = answered_groups[key]
         if kind == "code":
@@ -129,7 +130,9 @@ def compute(
                 (u, None, str(c)): int(n)
                 for u, c, n in rows[["unit", "code", "n"]].itertuples(index=False)
             }
-            table = frequency_system(counts, hierarchy, values, small_units=units_small, k=k)
+            table = frequency_system(
+                counts, hierarchy, values, small_units=units_small, k=k, levels=levels
+            )
             result = protect(table.system, k)
             frame = _tidy(table, result, key)
             frame = _percent(frame, frame)
@@ -138,7 +141,7 @@ def compute(
         elif kind == "codes":
             rows = code_groups.get(key, all_rows.iloc[0:0])
             values = _values(questionnaire.options.get(question.id, ()), rows["code"])
-            total = _all_system(all_rows, hierarchy, units_small, k)
+            total = _all_system(all_rows, hierarchy, units_small, k, levels)
             total_frame = _tidy(total[0], total[1], key)
             # fewer than k answered the question in a unit: its ticks show nothing, not
             # even a 0
@@ -158,7 +161,13 @@ def compute(
                 for u in all_rows["unit"]:
                     counts.setdefault((u, None, value), 0)
                 table = frequency_system(
-                    counts, hierarchy, [value], total=False, small_units=units_small | few, k=k
+                    counts,
+                    hierarchy,
+                    [value],
+                    total=False,
+                    small_units=units_small | few,
+                    k=k,
+                    levels=levels,
                 )
                 result = protect(table.system, k)
                 frames.append(_tidy(table, result, key))
@@ -166,7 +175,7 @@ def compute(
             frame = pd.concat([*frames, total_frame], ignore_index=True)
             frame = _percent(frame, total_frame)
         elif kind == "number":
-            table, result = _all_system(all_rows, hierarchy, units_small, k)
+            table, result = _all_system(all_rows, hierarchy, units_small, k, levels)
             frame = _tidy(table, result, key)
             frame["percent"] = np.nan
             stat_rows.extend(_number_stats(frame, number_groups.get(key), hierarchy, key, parents))
@@ -206,9 +215,21 @@ def _small_units(people: pd.DataFrame, hierarchy: Hierarchy, k: int) -> dict[str
     return found
 
 
-def _all_system(all_rows: pd.DataFrame, hierarchy, small, k):
+def shown_levels(questionnaire: Questionnaire, variable: str) -> tuple[str, ...]:
+    """The levels a variable is published at: from the questionnaire's report level, or an
+    identifying variable's own (the instruments' marker), whichever is higher, upwards."""
+    lowest = max(
+        LEVELS.index(questionnaire.report_level),
+        LEVELS.index(questionnaire.identifying.get(variable, "school")),
+    )
+    return LEVELS[lowest:]
+
+
+def _all_system(all_rows: pd.DataFrame, hierarchy, small, k, levels=LEVELS):
     counts = {(u, None, ALL): int(n) for u, n in all_rows[["unit", "n"]].itertuples(index=False)}
-    table = frequency_system(counts, hierarchy, [ALL], total=False, small_units=small, k=k)
+    table = frequency_system(
+        counts, hierarchy, [ALL], total=False, small_units=small, k=k, levels=levels
+    )
     return table, protect(table.system, k)
 
 

@@ -669,6 +669,7 @@ def frequency_system(
     breakdown_levels: Sequence[str] = (),
     small_units: Iterable[tuple[str, str]] = (),
     k: int = 5,
+    levels: Sequence[str] = LEVELS,
 ) -> FrequencyTable:
     """The system of sums of one variable published at every level.
 
@@ -678,6 +679,8 @@ def frequency_system(
     ``total`` adds the row total ``(all)`` (not for the ticks of a multiple choice, whose
     total is its own one-value system). A row whose total is below ``k``, and every row of
     a unit in ``small_units`` (level, unit: fewer than k respondents), shows nothing else.
+    Only the ``levels`` given are published (a questionnaire or an identifying variable
+    shown from the district up has no school rows at all).
     """
     system = System()
     small = set(small_units)
@@ -695,7 +698,7 @@ def frequency_system(
             for value in values:
                 x = system.add_inner(counts.get((school, group, value), 0))
                 school_of.append(school)
-                for level in LEVELS:
+                for level in levels:
                     unit = hierarchy.unit_at(school, level)
                     rows.setdefault((level, unit, None), defaultdict(list))[value].append(x)
                     if group is not None and level in breakdown_levels:

@@ -110,3 +110,42 @@ def test_a_hidden_count_hides_the_share(app):
     found = indicators.compute(built.figures, QUESTIONNAIRES, CATALOGUE)
     row = found[(found.unit == str(world.schools["A"].id)) & (found.indicator == use.indicator)]
     assert row.share.isna().all()
+
+
+def test_identifying_variables_and_district_only_questionnaires_have_no_school_rows(app):
+    partners = QUESTIONNAIRES["partners"]
+    district_only = [v for v, level in FAMILIES.identifying.items() if level == "district"]
+    assert partners.report_level == "district" and district_only
+    rnd = random.Random(4)
+    with app.app_context():
+        world = make_world(
+            db.session, SCHOOLS, questionnaires={"families": "families", "partners": "partners"}
+        )
+        for school in SCHOOLS:
+            answers = []
+            for _ in range(12):
+                given = _answer(rnd)
+                for variable in district_only:
+                    question = next(q for v, q, _k in FAMILIES.variables() if v == variable)
+                    given[variable] = FAMILIES.options[question.id][0].value
+                answers.append(given)
+            make_responses(db.session, world, school, answers)
+            coop = next(
+                v
+                for v, _q, kind in partners.variables()
+                if kind == "code" and v not in partners.identifying
+            )
+            make_responses(
+                db.session, world, school, [{coop: 1}] * 12, audience="partners",
+                questionnaire="partners",
+            )  # fmt: skip
+        db.session.commit()
+        built = services.build(db.session, "c1", QUESTIONNAIRES, 5)
+    tidy = built.figures.tidy
+    assert not tidy[(tidy.questionnaire == "partners") & (tidy.level == "district")].empty
+    assert tidy[(tidy.questionnaire == "partners") & (tidy.level == "school")].empty
+    for variable in district_only:
+        rows = tidy[tidy.question == variable]
+        assert not rows.empty and set(rows.level) == {"district", "municipality"}
+    # the others are shown per school
+    assert "school" in set(tidy[tidy.question == FAMILIES.indicators[0].variable].level)
