@@ -13,6 +13,7 @@
 
 Run:  .venv/bin/python benchmarks/reports.py [--answers 1000000] [--db sqlite|postgresql|both]
       [--schools 100] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/mw_issue16]
+      [--keep DIR] [--no-audit]
 """
 # ruff: noqa: E402
 
@@ -286,13 +287,21 @@ def main() -> None:
     parser.add_argument("--districts", type=int, default=10)
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     parser.add_argument("--no-audit", action="store_true")
+    parser.add_argument(
+        "--keep", type=Path, help="SQLite: generate into this folder and keep the files"
+    )
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     print(f"imports only: {measure('imports', 'sqlite://')['peak_rss_mib']:.0f} MiB peak")
     for kind in kinds:
         for answers in args.answers:
             with tempfile.TemporaryDirectory() as work:
-                url = fresh_database(kind, args.pg_url, Path(work))
+                folder = Path(work)
+                if args.keep and kind == "sqlite":
+                    folder = args.keep / f"answers{answers}"
+                    folder.mkdir(parents=True, exist_ok=True)
+                    (folder / "bench.db").unlink(missing_ok=True)
+                url = fresh_database(kind, args.pg_url, folder)
                 t0 = time.perf_counter()
                 made = generate(url, answers, args.schools, args.districts)
                 gen = time.perf_counter() - t0
