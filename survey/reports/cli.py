@@ -26,6 +26,12 @@ from survey.reports.suppress import LEVELS
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--preview", is_flag=True, help="Allow an open campaign (files marked _preview).")
 @click.option("--language", default="de", show_default=True, help="Language of the XLSX texts.")
+@click.option(
+    "--audit",
+    is_flag=True,
+    help="Also print how many cells suppression hides per level and the narrowest interval "
+    "a linear program reaches for a hidden cell (sampled systems).",
+)
 @with_appcontext
 def report_command(
     slug: str,
@@ -35,6 +41,7 @@ def report_command(
     out_dir: Path,
     preview: bool,
     language: str,
+    audit: bool,
 ) -> None:
     """Write the suppressed figures of a closed campaign, one file per unit of LEVEL."""
     require_schema()
@@ -46,6 +53,7 @@ def report_command(
         registry().all(),
         int(current_app.config["MIN_GROUP_SIZE"]),
         preview=preview,
+        keep_systems=audit,
     )
     wanted = list(schools) or services.units(built, level)
     with click.progressbar(wanted, label="writing", file=sys.stderr) as bar:
@@ -54,3 +62,13 @@ def report_command(
         ]
     for path in written:
         click.echo(str(path))
+    if audit:
+        found = services.audit(built)
+        for level, counts in found.suppressed.items():
+            shown = ", ".join(f"{status} {n}" for status, n in counts.items())
+            click.echo(f"{level}: {shown}", err=True)
+        click.echo(
+            f"LP audit of {found.systems_audited} systems: narrowest interval for a hidden "
+            f"count below k: {found.narrowest}",
+            err=True,
+        )

@@ -125,3 +125,45 @@ def _slug(text: str) -> str:
 
 def _natural(text: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
+@dataclass(frozen=True)
+class Audit:
+    #: level -> status -> cells
+    suppressed: dict[str, dict[str, int]]
+    systems_audited: int
+    #: the narrowest interval an attacker's LP reaches for a primary cell:
+    #: (width, (audience, questionnaire, variable), cell key, true n, low, high)
+    narrowest: tuple | None
+
+
+def audit(built: Built, sample: int = 25) -> Audit:
+    """How many cells each kind of suppression hides per level, and what a linear program
+    can narrow a primary cell to (every n-th system with hidden cells: an LP per hidden
+    cell and bound is slow). ``built`` must have been built with ``keep_systems``."""
+    from survey.reports.suppress import Status, lp_audit, narrowest
+
+    table = built.figures.suppressed()
+    counts = {level: {s: int(table.loc[level, s]) for s in table.columns} for level in table.index}
+    systems = [s for s in built.figures.systems if s[2].hidden()]
+    best = None
+    step = max(1, len(systems) // max(1, sample))
+    audited = systems[::step]
+    for key, frequency, protection in audited:
+        primary = [
+            iv
+            for iv in lp_audit(frequency.system, protection)
+            if protection.status[iv.cell] is Status.PRIMARY
+        ]
+        found = narrowest(primary)
+        if found is not None and (best is None or found.width < best[0]):
+            cell = frequency.system.cells[found.cell]
+            best = (
+                round(found.width, 3),
+                key,
+                cell.key,
+                cell.n,
+                round(found.low, 3),
+                round(found.high, 3),
+            )
+    return Audit(counts, len(audited), best)

@@ -214,6 +214,12 @@ def test_survey_report_writes_one_file_per_unit(app, world, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert [p.name for p in (tmp_path / "s").iterdir()] == [f"c1_school_{one}.csv"]
+    audited = runner.invoke(
+        args=["report", "--campaign", "c1", "--level", "municipality", "--audit",
+              "--out", str(tmp_path / "m")]
+    )  # fmt: skip
+    assert audited.exit_code == 0, audited.output
+    assert "school: published" in audited.stderr and "LP audit of" in audited.stderr
     refused = runner.invoke(
         args=["report", "--campaign", "nope", "--level", "school", "--out", str(tmp_path)]
     )
