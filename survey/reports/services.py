@@ -132,7 +132,7 @@ class Audit:
     #: level -> status -> cells
     suppressed: dict[str, dict[str, int]]
     systems_audited: int
-    #: the narrowest interval an attacker's LP reaches for a primary cell:
+    #: the narrowest interval an attacker's LP reaches for a primary cell of 1..k-1:
     #: (width, (audience, questionnaire, variable), cell key, true n, low, high)
     narrowest: tuple | None
 
@@ -154,6 +154,9 @@ def audit(built: Built, sample: int = 25) -> Audit:
             iv
             for iv in lp_audit(frequency.system, protection)
             if protection.status[iv.cell] is Status.PRIMARY
+            # a hidden 0 is not protected from being known as 0: a published 0 above it
+            # says so for every member (as statistical offices treat empty cells)
+            and frequency.system.cells[iv.cell].n > 0
         ]
         found = narrowest(primary)
         if found is not None and (best is None or found.width < best[0]):
