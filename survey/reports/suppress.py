@@ -42,6 +42,12 @@ Cells marked ``unanimity_protected`` are therefore hidden as primary when they
 hold every member of their row (``Relation.guards_unanimity``), and secondary
 suppression makes sure the zeros and the total do not give them back.
 
+**Zeros.** A published 0 tells that every member is 0, and non-negativity can pin a
+hidden 0 too (a hidden row whose total is known to be 0 elsewhere): hidden zeros are
+not protected from being known as 0, as statistical offices treat empty cells. Every
+hidden count of 1..k-1 is: the property tests assert that a solver never narrows one
+to a single value.
+
 **Audit.** ``lp_audit`` solves, for each hidden cell, min and max of the cell
 under every published equation and non-negativity (scipy ``linprog``), and
 reports the interval an attacker can narrow it to.
