@@ -327,12 +327,12 @@ def recoverable(system: System, hidden: Sequence[bool]) -> list[int]:
 
 
 class Incidence:
-    """The system as a dense cells x inner-cells 0/1 integer matrix, built once per
-    ``protect``. Integer products run in numpy's own loops: no BLAS threads, which stall
-    on busy cores, and no sparse-matrix overhead per call, which dominated at this size."""
+    """The system as a dense cells x inner-cells 0/1 matrix, built once per ``protect``.
+    Dense, because scipy.sparse's per-call overhead dominated at this size; BLAS runs on
+    one thread (``survey/reports/__init__.py``), because its threads stall on busy cores."""
 
     def __init__(self, system: System) -> None:
-        self.m = np.zeros((len(system.cells), len(system.inner_values)), dtype=np.int32)
+        self.m = np.zeros((len(system.cells), len(system.inner_values)))
         for i, cell in enumerate(system.cells):
             self.m[i, list(cell.inner)] = 1
         self.n = np.array([c.n for c in system.cells], dtype=np.int64)
@@ -363,7 +363,7 @@ def recoverable_blocks(
     mp = m[pub_rows]
     known = mp[inc.n[pub_rows] == 0].any(axis=0)
     while True:  # the last unknown member of a published cell is known
-        unknown = (~known).astype(np.int32)
+        unknown = (~known).astype(float)
         single = (mp @ unknown) == 1
         if not single.any():
             break
@@ -377,9 +377,12 @@ def recoverable_blocks(
     if live.any() and a.size:
         rref, pivots = _reduced_row_echelon(a)
         if pivots:
-            b = mh[live].astype(float)
-            # minus the part in the published row space (einsum: numpy's own loops)
-            residual = b - np.einsum("ij,jk->ik", b[:, pivots], rref)
+            from scipy.sparse import csr_matrix
+
+            b = mh[live]
+            # minus the part in the published row space; the hidden rows are sparse 0/1,
+            # so a sparse product (single-threaded, no BLAS) costs only their few entries
+            residual = b - csr_matrix(b[:, pivots]) @ rref
             exposed += list(hid_rows[live][np.abs(residual).max(axis=1) < TOLERANCE])
     return [sorted(int(i) for i in exposed)] if exposed else []
 
@@ -504,10 +507,10 @@ def _in_span(
 def _reduced_row_echelon(a: np.ndarray) -> tuple[np.ndarray, list[int]]:
     """Gauss-Jordan elimination with partial pivoting, in plain numpy array operations.
 
-    Hand-written rather than an SVD on purpose: LAPACK's threads fight over busy
-    cores (an SVD of a 60 x 400 matrix took 0.5 s instead of 2 ms on a loaded
-    2-core machine), and 0/1 matrices of this size stay well conditioned under
-    partial pivoting. ``exact_recoverable`` checks the decisions in the tests.
+    Hand-written rather than an SVD: it needs no LAPACK (whose threads fight over busy
+    cores: an SVD of a 60 x 400 matrix took 0.5 s instead of 2 ms on a loaded 2-core
+    machine), and 0/1 matrices of this size stay well conditioned under this pivoting.
+    ``exact_recoverable`` checks the decisions in the tests.
     """
     a = a.copy()
     pivots: list[int] = []
