@@ -96,40 +96,45 @@ def _frame(session: Session, query: Select, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def code_counts(session: Session, campaign_id: int, breakdown: str | None = None) -> pd.DataFrame:
-    """How often each code was given (single, scale, yes/no, smiley, matrix items and the
-    ticks of a multiple choice, one row per tick), and in ``first`` how many of them were
-    a response's first (ordinal 0) row of the variable: summed over the codes, that is how
-    many answered the variable, also for a multiple choice. One pass over the answers."""
+def value_counts(
+    session: Session, campaign_id: int, breakdown: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(codes, numbers) from one pass over the answers.
+
+    codes: how often each code was given (single, scale, yes/no, smiley, matrix items and
+    the ticks of a multiple choice, one row per tick), and in ``first`` how many of them
+    were a response's first (ordinal 0) row of the variable: summed over the codes, that
+    is how many answered the variable, also for a multiple choice. numbers: how often each
+    number was given (whole and bounded: the rows grow with the distinct values, not with
+    the answers); quartiles are computed from these. Free text is not read."""
     keys = [*KEYS, *(["group"] if breakdown else [])]
     first = func.sum(case((Answer.ordinal == 0, 1), else_=0)).label("first")
-    query = _base(campaign_id, Answer.code, first, breakdown=breakdown).where(
-        Answer.code.is_not(None)
+    query = _base(campaign_id, Answer.code, Answer.number, first, breakdown=breakdown).where(
+        Answer.text.is_(None)
     )
-    query = query.group_by(*_group_columns(query, len(keys) + 1))
-    frame = _frame(session, query, [*keys, "code", "first", "n"])
-    frame["code"] = frame["code"].astype("int64")
-    frame["first"] = frame["first"].astype("int64")
-    return frame
+    query = query.group_by(*_group_columns(query, len(keys) + 2))
+    frame = _frame(session, query, [*keys, "code", "number", "first", "n"])
+    coded = frame["code"].notna()
+    codes = frame.loc[coded, [*keys, "code", "first", "n"]].reset_index(drop=True)
+    codes["code"] = codes["code"].astype("int64")
+    codes["first"] = codes["first"].astype("int64")
+    numbers = frame.loc[~coded & frame["number"].notna(), [*keys, "number", "n"]]
+    return codes, numbers.reset_index(drop=True)
+
+
+def code_counts(session: Session, campaign_id: int, breakdown: str | None = None) -> pd.DataFrame:
+    """The codes of ``value_counts``."""
+    return value_counts(session, campaign_id, breakdown)[0]
 
 
 def answered_counts(codes: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
-    """How many answered each coded or numeric variable (from the two counts above)."""
+    """How many answered each coded or numeric variable (from ``value_counts``)."""
     keys = [c for c in codes.columns if c not in ("code", "first", "n")]
     coded = (
         codes.groupby(keys, as_index=False, sort=True)["first"].sum().rename(columns={"first": "n"})
     )
     numeric = numbers.groupby(keys, as_index=False, sort=True)["n"].sum()
     return pd.concat([coded, numeric], ignore_index=True)
-
-
-def number_counts(session: Session, campaign_id: int, breakdown: str | None = None) -> pd.DataFrame:
-    """How often each number was given (numbers are whole and bounded: the rows grow with
-    the distinct values, not with the answers); quartiles are computed from these."""
-    keys = [*KEYS, *(["group"] if breakdown else [])]
-    query = _base(campaign_id, Answer.number, breakdown=breakdown).where(Answer.number.is_not(None))
-    query = query.group_by(*_group_columns(query, len(keys) + 1))
-    return _frame(session, query, [*keys, "number", "n"])
 
 
 def respondent_counts(

@@ -97,8 +97,7 @@ def compute(
     parents.update({("district", p.district): municipality for p in places})
     parents[("municipality", municipality)] = ""
 
-    codes = aggregate.code_counts(session, campaign.id)
-    numbers = aggregate.number_counts(session, campaign.id)
+    codes, numbers = aggregate.value_counts(session, campaign.id)
     answered = aggregate.answered_counts(codes, numbers)
     people = aggregate.respondent_counts(session, campaign.id)
     for frame in (codes, answered, numbers, people):
