@@ -26,13 +26,14 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     load_config(app, config)
 
     from survey.core import logging as request_logging
-    from survey.core import web
+    from survey.core import ratelimit, web
     from survey.extensions import babel, csrf, db
     from survey.i18n import locale
     from survey.questionnaires import registry
 
     db.init_app(app)
     csrf.init_app(app)
+    ratelimit.init_app(app)
     babel.init_app(app, locale_selector=locale.select_locale)
     locale.init_app(app)
     registry.init_app(app)

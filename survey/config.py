@@ -21,6 +21,18 @@ class Defaults:
     DATABASE_URL: str | None = None
     #: Set when DATABASE_URL is the default SQLite file in the instance folder.
     DATABASE_EMBEDDED = False
+    #: Seconds to wait for the database server to accept a connection (PostgreSQL).
+    DB_CONNECT_TIMEOUT = 3
+    #: Seconds one SQL statement may take before it is cancelled.
+    DB_STATEMENT_TIMEOUT = 10
+    #: Where rate-limit counters live: memory:// counts per process; use Redis
+    #: (redis://127.0.0.1:6379/0) wherever several workers or hosts serve the app.
+    RATELIMIT_STORAGE_URL = "memory://"
+    #: False switches the respondent rate limits off (benchmarks; never in the field).
+    RATELIMIT_ENABLED = True
+    #: Overrides of survey.core.ratelimit.DEFAULT_LIMITS, e.g.
+    #: {"submit": {"client": "10/minute"}} (SURVEY_RESPOND_LIMITS as JSON).
+    RESPOND_LIMITS: dict = {}
     #: Folder with the questionnaire YAML files.
     QUESTIONNAIRE_DIR = str(PROJECT_ROOT / "questionnaires")
     #: gettext catalogs: translations/<lang>/LC_MESSAGES/{messages,questionnaires}.po
@@ -42,7 +54,16 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "mitwirken"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a draft may take days
+    #: Served over TLS (directly or behind a proxy): the session cookie gets the Secure flag.
+    SECURE_COOKIES = False
+    #: Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust
+    #: (0: none). Rate limits key on the client address, Secure cookies on the scheme.
+    PROXY_FIX = 0
+    #: A step's post: 256 KB in all (a 5,000-character answer in any script fits many
+    #: times), a multipart post at most 300 fields; larger posts get 413. Fields that
+    #: are no question of the step are dropped before anything is kept.
     MAX_CONTENT_LENGTH = 256 * 1024
+    MAX_FORM_PARTS = 300
 
 
 MIN_GROUP_SIZE_FLOOR = 3
@@ -66,6 +87,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", app.config["TRANSLATIONS_DIR"])
     app.config["PERMANENT_SESSION_LIFETIME"] = 86400 * int(app.config["DRAFT_EXPIRY_DAYS"])
+    if app.config["SECURE_COOKIES"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
     _validate(app.config)
 
 

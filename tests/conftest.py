@@ -8,6 +8,7 @@ then creates a database of its own there and drops it at the end.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import secrets
@@ -31,6 +32,66 @@ TODAY = dt.date(2026, 11, 25)
 #: Small questionnaires whose exact content the flow tests rely on; the shipped
 #: instruments (questionnaires/) are tested generically in tests/test_instruments.py.
 FIXTURE_QUESTIONNAIRES = str(Path(__file__).parent / "fixtures" / "questionnaires")
+
+
+#: Answers typed in tests that must never reach a log line (see leaks()).
+ANSWER_MARKERS = (
+    "GEHEIM-7Q",  # every fuzzed free text (tests/respond/test_fuzz.py)
+    "Abends, nicht vormittags",
+    "über die Nachbarin",
+    "beim Bäcker",
+    "Mehr Zeit für Gespräche",
+)
+_TOKEN_IN_PATH = re.compile(r"/s/+(?!<token>)[A-Za-z0-9_-]{4,}")
+_ADDRESS = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def leaks(records: list[logging.LogRecord]) -> list[str]:
+    """Log lines that hold a link token, a client address or an answer.
+
+    Messages are checked as the code wrote them (before any redaction), tracebacks
+    as ``PrivacyFormatter`` writes them.
+    """
+    from survey.core.logging import PrivacyFormatter
+
+    formatter = PrivacyFormatter()
+    found = []
+    for record in records:
+        message = record.getMessage()
+        text = message + (
+            "\n" + formatter.formatException(record.exc_info) if record.exc_info else ""
+        )
+        if _TOKEN_IN_PATH.search(message) or _ADDRESS.search(message):
+            found.append(f"{record.name}: {message[:200]}")
+        elif any(marker in text for marker in ANSWER_MARKERS):
+            found.append(f"{record.name}: answer in {message[:200]}")
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_log_line_leaks():
+    """Everything logged during the whole suite: no token, no address, no answer."""
+    capture = _Capture()
+    root = logging.getLogger()
+    root.addHandler(capture)
+    watched = {name: logging.getLogger(name) for name in ("survey", "werkzeug", "gunicorn")}
+    levels = {name: logger.level for name, logger in watched.items()}
+    for logger in watched.values():
+        logger.setLevel(logging.DEBUG)
+    yield capture
+    root.removeHandler(capture)
+    for name, logger in watched.items():
+        logger.setLevel(levels[name])
+    assert leaks(capture.records) == []
 
 
 #: A PostgreSQL run works in a database of its own, created here and dropped at the end:
@@ -90,6 +151,9 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch, request, tmp_path) -
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test",
             "TESTING": True,
+            # Tests answer hundreds of times from one address; tests/core/test_ratelimit.py
+            # switches the limits on.
+            "RATELIMIT_ENABLED": False,
             **_questionnaires(getattr(request, "param", FIXTURE_QUESTIONNAIRES), tmp_path),
         }
     )

@@ -6,6 +6,7 @@ the tests use the same engine and session without an app-specific query API.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -39,19 +40,69 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+#: Seconds to wait for a connection to the database server before giving up.
+CONNECT_TIMEOUT = 3
+#: Seconds one SQL statement may run; the longest a respondent waits on a stuck database.
+STATEMENT_TIMEOUT = 10
+
+
+def make_engine(
+    url: str, connect_timeout: int = CONNECT_TIMEOUT, statement_timeout: int = STATEMENT_TIMEOUT
+) -> Engine:
+    """An engine that gives up instead of hanging, and never logs SQL parameters.
+
+    ``hide_parameters``: a failing statement's parameters are a respondent's
+    answers, and errors get logged.
+    """
     if url.startswith("sqlite"):
         # pysqlite opens a transaction only at the first write, so a writer
         # takes the lock there and the busy timeout makes it wait its turn.
-        engine = create_engine(url, connect_args={"timeout": 10})
+        engine = create_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
+        _sqlite_statement_timeout(engine, statement_timeout)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        pool_timeout=connect_timeout,
+        connect_args={
+            "connect_timeout": connect_timeout,  # psycopg: the whole connection set-up
+            "options": f"-c statement_timeout={statement_timeout * 1000}",
+        },
+    )
+
+
+def _sqlite_statement_timeout(engine: Engine, seconds: int) -> None:
+    """SQLite has no statement timeout: a progress handler interrupts a statement
+    that runs past its deadline (waiting for a lock is the busy timeout's job)."""
+
+    @event.listens_for(engine, "connect")
+    def _install(dbapi_connection, record) -> None:
+        deadline: list[float | None] = [None]
+        record.info["deadline"] = deadline
+        dbapi_connection.set_progress_handler(
+            lambda: int(deadline[0] is not None and time.monotonic() > deadline[0]), 10_000
+        )
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn, _cursor, _statement, _parameters, _context, _executemany) -> None:
+        deadline = conn.info.get("deadline")
+        if deadline is not None:
+            deadline[0] = time.monotonic() + seconds
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _stop(conn, _cursor, _statement, _parameters, _context, _executemany) -> None:
+        deadline = conn.info.get("deadline")
+        if deadline is not None:
+            deadline[0] = None
 
 
 class _Bound:
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str, connect_timeout: int, statement_timeout: int) -> None:
+        self.engine = make_engine(url, connect_timeout, statement_timeout)
         self.session = scoped_session(sessionmaker(bind=self.engine, expire_on_commit=False))
 
 
@@ -63,7 +114,11 @@ class Database:
     """
 
     def init_app(self, app: Flask) -> None:
-        bound = _Bound(app.config["DATABASE_URL"])
+        bound = _Bound(
+            app.config["DATABASE_URL"],
+            int(app.config["DB_CONNECT_TIMEOUT"]),
+            int(app.config["DB_STATEMENT_TIMEOUT"]),
+        )
         app.extensions["survey_db"] = bound
 
         @app.teardown_appcontext

@@ -13,10 +13,13 @@ class SurveyError(Exception):
     #: A short title and a plain explanation for the page a respondent sees.
     title = _l("Das hat nicht geklappt")
     message = _l("Bitte versuchen Sie es noch einmal.")
+    #: The way on, as a button on the error page (shown when ``action_url`` is given).
+    action_label: str | None = None
 
-    def __init__(self, detail: str | None = None) -> None:
+    def __init__(self, detail: str | None = None, action_url: str | None = None) -> None:
         super().__init__(detail or str(self.message))
         self.detail = detail
+        self.action_url = action_url
 
 
 class LinkUnknown(SurveyError):
@@ -41,6 +44,26 @@ class DraftMissing(SurveyError):
         "Vielleicht ist zu viel Zeit vergangen, oder die Antworten wurden schon abgeschickt. "
         "Sie können den Fragebogen neu beginnen."
     )
+    action_label = _l("Fragebogen neu beginnen")
+
+
+class AnswersInvalid(SurveyError):
+    """The last check before storing found answers the questionnaire does not allow.
+
+    The forms catch these first; this is the guarantee that nothing invalid is stored.
+    ``problems`` name variables and rules, never values.
+    """
+
+    status = 422
+    title = _l("Bitte sehen Sie sich Ihre Antworten noch einmal an")
+    message = _l(
+        "Einige Antworten passen nicht zum Fragebogen. Gehen Sie bitte zurück und prüfen "
+        "Sie die markierten Fragen."
+    )
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 class QuestionnaireInvalid(SurveyError):

@@ -9,15 +9,27 @@ from pathlib import Path
 from flask import Flask, g, render_template, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from survey.core.errors import SurveyError
+from survey.core.logging import route_of_request
 from survey.i18n.locale import direction
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def init_app(app: Flask) -> None:
+    # "/s//<token>" would be redirected to "/s/<token>" on the host the request
+    # named (a forged Host header sends the visitor elsewhere): no slash merging.
+    app.url_map.merge_slashes = False
+    proxies = int(app.config.get("PROXY_FIX", 0) or 0)
+    if proxies:
+        # Behind that many proxies, the client address and the scheme come from
+        # their X-Forwarded-* headers; the host is never taken from them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)  # type: ignore[method-assign]
     # The stylesheet is small; inlining it saves a phone one round trip. Its
     # hash goes into the Content-Security-Policy so no other style can run.
     css = (STATIC / "survey.css").read_text(encoding="utf-8")
@@ -50,14 +62,24 @@ def init_app(app: Flask) -> None:
         # Links carry tokens: never hand them to another site in a Referer header.
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
-        if g.get("private_page"):
-            # Answers on a shared family phone must not come back from a cache.
+        if g.get("private_page") or response.status_code >= 400:
+            # Answers on a shared family phone must not come back from a cache;
+            # neither may an error page, which can name what was asked for.
             response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.errorhandler(SurveyError)
     def _survey_error(error: SurveyError):
-        return render_template("error.html", title=error.title, message=error.message), error.status
+        retry_after = getattr(error, "retry_after", None)
+        resend = None
+        if retry_after and request.method == "POST":  # a post refused for now: send it again later
+            resend = _resend()
+        action = (error.action_label, error.action_url) if error.action_url else None
+        page = render_template(
+            "error.html", title=error.title, message=error.message, resend=resend, action=action
+        )
+        headers = {"Retry-After": str(retry_after)} if retry_after else {}
+        return page, error.status, headers
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError):
@@ -76,6 +98,9 @@ def init_app(app: Flask) -> None:
             400,
         )
 
+    for error_class in DATABASE_AWAY:
+        app.register_error_handler(error_class, database_away_page)
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         from flask_babel import gettext as _
@@ -85,6 +110,58 @@ def init_app(app: Flask) -> None:
         else:  # rare for respondents; Werkzeug's own wording is precise enough
             title, message = error.name, error.description
         return render_template("error.html", title=title, message=message), error.code or 500
+
+
+#: What SQLAlchemy raises when the database cannot be reached or does not answer in
+#: time (refused, timed out, locked too long, connection lost, pool exhausted).
+DATABASE_AWAY = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    sa_exc.DisconnectionError,
+)
+RETRY_AFTER_SECONDS = 60
+
+
+def log_database_away(error: Exception) -> None:
+    from flask import current_app
+
+    cause = getattr(error, "orig", None) or error
+    current_app.logger.warning(
+        "database unavailable on %s [%s]: %s",
+        route_of_request(),
+        request.method,
+        type(cause).__name__,
+    )
+
+
+def database_away_page(error: Exception):
+    """503 in the visitor's language; a post can be sent again as it was, because
+    nothing of it could be saved."""
+    from flask_babel import gettext as _
+
+    log_database_away(error)
+    resend = None
+    if request.method == "POST":
+        resend = {
+            "action": request.full_path.rstrip("?"),
+            "fields": list(request.form.items(multi=True)),
+        }
+    page = render_template(
+        "error.html",
+        title=_("Gerade geht es nicht weiter"),
+        message=_(
+            "Wir können gerade nichts speichern. Bitte versuchen Sie es in einer Minute "
+            "noch einmal."
+        ),
+        resend=resend,
+    )
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _resend() -> dict:
+    """A post as it came, to be sent again from the error page with one button."""
+    return {"action": request.full_path.rstrip("?"), "fields": list(request.form.items(multi=True))}
 
 
 def _sha256(text: str) -> str:

@@ -37,6 +37,8 @@ KEYWORDS = {
     "N_": None,
     "lazy_gettext": None,
     "lazy_ngettext": (1, 2),
+    "count_message": (1, 2),
+    "lazy_count_message": (1, 2),
 }
 
 

@@ -11,8 +11,9 @@ import threading
 
 from babel import Locale
 from babel.numbers import format_decimal
-from flask import Flask, current_app, g, request
-from flask_babel import get_locale
+from flask import Flask, current_app, g, request, session
+from flask_babel import get_locale, get_translations
+from flask_babel.speaklater import LazyString
 
 from survey.i18n import catalogs
 
@@ -62,6 +63,15 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(native_name=native_name, direction=direction)
     app.jinja_env.filters["num"] = format_count
 
+    @app.after_request
+    def _remember_language(response):
+        # In a session that exists anyway (a form was shown): pages that cannot reach
+        # the database, which holds the draft's language, still speak it.
+        language = g.get("language")
+        if language and session and session.get("lang") != language:
+            session["lang"] = language
+        return response
+
 
 def offer() -> Offer:
     return current_app.extensions["language_offer"]
@@ -71,10 +81,12 @@ def choose(offered: list[str], remembered: str | None = None) -> str:
     """The page language: ``?lang=``, else what the draft remembers, else the browser's wish."""
     wanted = request.args.get("lang")
     if wanted in offered:
-        return wanted
-    if remembered in offered:
-        return remembered
-    return request.accept_languages.best_match(offered) or SOURCE_LANGUAGE
+        chosen = wanted
+    elif remembered in offered:
+        chosen = remembered  # type: ignore[assignment]
+    else:
+        chosen = request.accept_languages.best_match(offered) or SOURCE_LANGUAGE
+    return chosen
 
 
 def by_preference(offered: list[str]) -> list[str]:
@@ -92,7 +104,9 @@ def select_locale() -> str:
     chosen = g.get("language")
     if chosen:
         return chosen
-    return choose(offer().ui())
+    # The session cookie remembers the last page language: pages that cannot reach
+    # the database (which holds the draft's language) still speak it.
+    return choose(offer().ui(), session.get("lang"))
 
 
 def format_count(value: int) -> str:
@@ -108,3 +122,17 @@ def native_name(language: str) -> str:
     """The language's name in itself, capitalised: "Türkçe", "العربية", "Українська"."""
     name = Locale.parse(language).get_display_name(language) or language
     return name[:1].upper() + name[1:]
+
+
+def count_message(singular: str, plural: str, n: int) -> str:
+    """``ngettext`` with ``%(num)s`` written as the page's locale writes numbers.
+
+    Flask-Babel's ``ngettext(..., num=...)`` cannot take a formatted ``num`` (it
+    passes ``num`` twice and raises TypeError); this is the one way to say a count.
+    """
+    return get_translations().ngettext(singular, plural, n) % {"num": format_count(n)}
+
+
+def lazy_count_message(singular: str, plural: str, n: int) -> LazyString:
+    """``count_message`` evaluated when shown, in the language of that moment."""
+    return LazyString(count_message, singular, plural, n)

@@ -65,10 +65,16 @@ def check_command(paths: tuple[Path, ...], themes_file: Path | None, strict: boo
             f"{len(questionnaire.pages)} pages, {count} variables, version {questionnaire.version}",
             err=True,
         )
-    if not paths:  # the shipped folder: are its translations complete?
+    if not paths:  # the shipped folder: are its translations complete and sound?
         warnings = _language_warnings(list(found))
         for warning in warnings:
             click.echo(f"warning: {warning}", err=True)
+        catalog_problems = _catalog_problems()
+        for problem in catalog_problems:
+            click.echo(problem)
+        if catalog_problems:
+            click.echo(f"{len(catalog_problems)} problem(s) in the translations", err=True)
+            sys.exit(1)
         if warnings and strict:
             click.echo(f"{len(warnings)} warning(s), and --strict was given", err=True)
             sys.exit(1)
@@ -87,6 +93,22 @@ def _language_warnings(questionnaire_ids: list[str]) -> list[str]:
         return []
     threshold = float(app.config["LANGUAGE_MIN_COVERAGE"])
     return catalogs.language_warnings(catalogs.paths_for(app), questionnaire_ids, threshold)
+
+
+def _catalog_problems() -> list[str]:
+    """Placeholders, msgfmt, digit groups in right-to-left text, Farsi letters, shared scales."""
+    from survey.config import PROJECT_ROOT
+    from survey.i18n import catalogs, review
+
+    app = _app()
+    if app is None:
+        return []
+    paths = catalogs.paths_for(app)
+    problems = review.review(paths, PROJECT_ROOT)
+    checked = review.msgfmt(paths, PROJECT_ROOT)
+    if checked is None:
+        click.echo("warning: msgfmt not found (apt-get install gettext): not run", err=True)
+    return problems + (checked or [])
 
 
 def _questionnaire_dir() -> str:

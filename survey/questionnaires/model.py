@@ -36,7 +36,11 @@ class _Frozen(BaseModel):
 
 
 class Choice(_Frozen):
-    value: int = Field(description="The code stored and exported for this answer.")
+    value: int = Field(
+        ge=-(2**31),
+        le=2**31 - 1,
+        description="The code stored and exported for this answer (fits a 32-bit integer).",
+    )
     label: Text
     exclusive: bool = Field(
         False, description='Multiple choice: an answer like "nichts davon" that stands alone.'
@@ -124,10 +128,14 @@ class MatrixQuestion(_Question):
     dont_know: bool = False
 
 
+#: Bounds of a number question: what any database column and float holds exactly.
+NUMBER_LIMIT = 10**9
+
+
 class NumberQuestion(_Question):
     type: Literal["number"]
-    min: int | None = None
-    max: int | None = None
+    min: int | None = Field(None, ge=-NUMBER_LIMIT, le=NUMBER_LIMIT)
+    max: int | None = Field(None, ge=-NUMBER_LIMIT, le=NUMBER_LIMIT)
     unit: Text | None = None
 
 

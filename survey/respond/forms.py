@@ -7,17 +7,17 @@ that choices sit in a fieldset with a legend and errors are tied to fields.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from survey.i18n.locale import format_count
+from survey.i18n.locale import format_count, lazy_count_message
 from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import (
@@ -29,9 +29,53 @@ from survey.questionnaires.model import (
     SingleQuestion,
     TextQuestion,
 )
-from survey.respond.answers import MAX_NUMBER
+from survey.respond.answers import (
+    MAX_NUMBER,
+    OTHER_MAX_LENGTH,
+    normalize,
+    parse_integer,
+)
 
 REQUIRED = _l("Bitte beantworten Sie diese Frage.")
+
+
+class _Messages:
+    """WTForms' own messages, from our catalogs in the page's language.
+
+    WTForms asks its translations object for its built-in (English) messages, such
+    as "Not a valid choice." for a value that is not one of the answers. Each is
+    mapped to a German source text; anything else WTForms might ask gets a general
+    request to check the answer, never English.
+    """
+
+    KNOWN = {
+        "Not a valid integer value.": _l("Bitte die Zahl in Ziffern schreiben, zum Beispiel 3."),
+        "Not a valid choice.": _l("Bitte wählen Sie eine der Antworten."),
+        "Invalid Choice: could not coerce.": _l("Bitte wählen Sie eine der Antworten."),
+        "'%(value)s' is not a valid choice for this field.": _l(
+            "Bitte wählen Sie nur unter den angebotenen Antworten."
+        ),
+        "'%(value)s' are not valid choices for this field.": _l(
+            "Bitte wählen Sie nur unter den angebotenen Antworten."
+        ),
+        "Invalid choice(s): one or more data inputs could not be coerced.": _l(
+            "Bitte wählen Sie nur unter den angebotenen Antworten."
+        ),
+    }
+    OTHER = _l("Bitte prüfen Sie diese Antwort.")
+
+    def gettext(self, string: str) -> str:
+        # WTForms may %-format the result with a mapping; ours hold no placeholders.
+        return str(self.KNOWN.get(string, self.OTHER))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular)
+
+
+_MESSAGES = _Messages()
+#: "1,5", "2.5", Arabic "١٫٥"; and "1 200" with spaces between digit groups.
+_DECIMAL = re.compile(r"\d+\s*[.,\u066b\u066c]\s*\d+")
+_SPACED = re.compile(r"\d+(?:[\s\u00a0\u202f]+\d+)+")
 
 
 def _presence(required: bool):
@@ -45,13 +89,32 @@ class _MaxChoices:
     def __call__(self, _form: Form, field: SelectMultipleField) -> None:
         if field.data and len(field.data) > self.limit:
             raise ValidationError(
-                lazy_ngettext(
+                lazy_count_message(
                     "Bitte wählen Sie höchstens %(num)s aus.",
                     "Bitte wählen Sie höchstens %(num)s aus.",
                     self.limit,
-                    num=LazyString(format_count, self.limit),
                 )
             )
+
+
+class _IntegerField(IntegerField):
+    """Reads a number exactly as storage and conditions do (``parse_integer``):
+    digits of any script with an optional sign; not ``1_000``, not ``1e3``."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip()
+        self.data = parse_integer(text)
+        if self.data is None:  # say what to type instead
+            if _DECIMAL.fullmatch(text):
+                raise ValueError(
+                    _l("Bitte eine ganze Zahl ohne Komma oder Punkt schreiben, zum Beispiel 2.")
+                )
+            if _SPACED.fullmatch(text):
+                raise ValueError(_l("Bitte die Zahl ohne Leerzeichen schreiben."))
+            raise ValueError(_Messages.KNOWN["Not a valid integer value."])
 
 
 class _Exclusive:
@@ -85,7 +148,7 @@ class _OtherNeedsText:
 def build_form(
     questionnaire: Questionnaire,
     questions: tuple[Question, ...],
-    formdata: MultiDict,
+    formdata: MultiDict | None,
     texts: QuestionnaireTexts | None = None,
 ) -> Form:
     """A form for the visible questions of one step, bound to ``formdata``.
@@ -94,12 +157,18 @@ def build_form(
     """
 
     class StepForm(Form):
-        pass
+        class Meta:
+            def get_translations(self, form):
+                return _MESSAGES
 
     for question in questions:
         for name, field in _fields(questionnaire, question, texts):
             setattr(StepForm, name, field)
-    return StepForm(formdata=formdata)
+    # The form sees what the draft keeps and storage reads: one value per single
+    # answer, no control characters, nothing longer than a question can hold.
+    if formdata is None:
+        return StepForm()
+    return StepForm(formdata=formdata_from(normalize(questionnaire, questions, formdata)))
 
 
 def _choice_list(
@@ -134,7 +203,7 @@ def _fields(questionnaire: Questionnaire, q: Question, texts: QuestionnaireTexts
     elif isinstance(q, NumberQuestion):
         yield (
             q.id,
-            IntegerField(
+            _IntegerField(
                 q.label,
                 validators=[
                     presence,
@@ -148,24 +217,24 @@ def _fields(questionnaire: Questionnaire, q: Question, texts: QuestionnaireTexts
         )
     elif isinstance(q, TextQuestion):
         field_class = TextAreaField if q.multiline else StringField
-        length = Length(
-            max=q.max_length,
-            message=lazy_ngettext(
-                "Bitte höchstens %(num)s Zeichen.",
-                "Bitte höchstens %(num)s Zeichen.",
-                q.max_length,
-                num=LazyString(format_count, q.max_length),
-            ),
-        )
-        yield q.id, field_class(q.label, validators=[presence, length])
+        yield q.id, field_class(q.label, validators=[presence, _length(q.max_length)])
     else:  # single, scale, yesno, smiley: one answer from a list
         choices = _choice_list(questionnaire, q, texts)
         yield q.id, RadioField(q.label, choices=choices, validators=[presence])
     if isinstance(q, SingleQuestion | MultiQuestion) and q.other:
         yield (
             f"{q.id}_other",
-            StringField("", validators=[_OtherNeedsText(q.id), Length(max=200)]),
+            StringField("", validators=[_OtherNeedsText(q.id), _length(OTHER_MAX_LENGTH)]),
         )
+
+
+def _length(limit: int) -> Length:
+    return Length(
+        max=limit,
+        message=lazy_count_message(
+            "Bitte höchstens %(num)s Zeichen.", "Bitte höchstens %(num)s Zeichen.", limit
+        ),
+    )
 
 
 def _number_message(low: int | None, high: int | None):

@@ -30,8 +30,27 @@ class Draft(Base):
     expires_on: Mapped[date] = mapped_column(index=True)
 
 
+class SubmittedDraft(Base):
+    """That a draft was submitted, for a few days: so that a retried final submit
+    whose first reply never reached the phone lands on the thank-you page instead
+    of offering a fresh start (which would store the family twice).
+
+    Only a hash of the draft id and a day: no link, no response, no answers.
+    """
+
+    __tablename__ = "submitted_draft"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    #: SHA-256 of the (random, secret) draft id kept in the respondent's cookie
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_on: Mapped[date] = mapped_column(index=True)
+
+
 class Response(Base):
     __tablename__ = "response"
+    # SQLite numbers rows in insertion order (rowid): a table without it is
+    # ordered by the random id alone, so the order of submission is not kept.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     #: random (UUID4): the order of ids says nothing about the order of submissions
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -54,6 +73,7 @@ class Answer(Base):
     """One value: a code, a number or a text. A multiple choice has one row per code."""
 
     __tablename__ = "answer"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     response_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("response.id", ondelete="CASCADE"), primary_key=True

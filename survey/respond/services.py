@@ -3,6 +3,7 @@ tests call the same functions with a database session and today's date."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 from datetime import date, timedelta
@@ -10,20 +11,29 @@ from datetime import date, timedelta
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from survey.core.errors import DraftMissing, LinkClosed, LinkUnknown
+from survey.core.errors import AnswersInvalid, DraftMissing, LinkClosed, LinkUnknown
 from survey.distribution.models import Link
 from survey.questionnaires.definition import Questionnaire, variables_of
-from survey.respond.answers import Raw, answer_rows, typed_answers
-from survey.respond.models import Answer, Draft, Response
-from survey.respond.steps import visible_questions, visible_steps
+from survey.respond.answers import (
+    Raw,
+    answer_rows,
+    definition_problems,
+    normalize,
+    normalize_raw,
+    typed_answers,
+)
+from survey.respond.models import Answer, Draft, Response, SubmittedDraft
+from survey.respond.steps import Step, visible_questions, visible_steps
 
 
 def open_link(session: Session, token: str, today: date) -> Link:
     """The link behind a token, if people may still answer through it."""
     link = session.get(Link, token) if token.isascii() and len(token) <= 32 else None
-    if link is None:
+    # A revoked link answers exactly like one that never existed: nobody can tell
+    # a withdrawn (perhaps leaked) token from a guessed one.
+    if link is None or link.revoked:
         raise LinkUnknown()
-    if link.revoked or not link.campaign.is_open_on(today):
+    if not link.campaign.is_open_on(today):
         raise LinkClosed()
     return link
 
@@ -75,10 +85,15 @@ def save_answers(
 ) -> None:
     """Merge one step's raw answers into the draft, then drop answers whose
     questions the new answers hide (so they are never stored)."""
-    merged = {**draft.answers, **{k: list(v) for k, v in raw.items()}}
+    merged = {**normalize_raw(questionnaire, draft.answers), **normalize_raw(questionnaire, raw)}
     draft.answers = prune_hidden(questionnaire, merged)
     draft.expires_on = today + timedelta(days=expiry_days)  # activity keeps a draft alive
     session.commit()
+
+
+def posted_answers(questionnaire: Questionnaire, step: Step, formdata) -> dict[str, list[str]]:
+    """A step's posted answers, normalized, without the database (to show them again)."""
+    return normalize(questionnaire, step.questions, formdata)
 
 
 def set_language(session: Session, draft: Draft, language: str) -> None:
@@ -112,6 +127,22 @@ def prune_hidden(questionnaire: Questionnaire, raw: dict[str, list[str]]) -> dic
         raw = pruned
 
 
+#: Days a submitted draft is remembered (as a hash) for retries whose first reply was lost.
+SUBMITTED_MEMORY_DAYS = 3
+
+
+def _draft_hash(draft_id: str) -> str:
+    return hashlib.sha256(draft_id.encode()).hexdigest()
+
+
+def was_submitted(session: Session, draft_id: str | None, today: date) -> bool:
+    """Whether this draft id was submitted in the last few days."""
+    if not draft_id or not isinstance(draft_id, str) or len(draft_id) > 64:
+        return False
+    row = session.get(SubmittedDraft, _draft_hash(draft_id))
+    return row is not None and row.expires_on >= today
+
+
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -136,7 +167,7 @@ def submit(
     link = session.get(Link, draft.link_token)
     if link is None:
         raise DraftMissing()
-    raw = dict(draft.answers)
+    raw = normalize_raw(questionnaire, draft.answers)
     language = draft.language
     campaign_id, school_id, audience = link.campaign_id, link.school_id, link.audience
     typed = typed_answers(questionnaire, raw)
@@ -145,6 +176,10 @@ def submit(
         for step in visible_steps(questionnaire, typed)
         for q in visible_questions(questionnaire, step, typed)
     ]
+    problems = definition_problems(questionnaire, raw)
+    if problems:  # nothing is written: the draft stays, to be corrected
+        session.rollback()
+        raise AnswersInvalid(problems)
     rows = list(answer_rows(questionnaire, questions, raw))
     session.expunge_all()  # the draft object must not be flushed back after its DELETE
 
@@ -168,6 +203,12 @@ def submit(
     )
     if rows:
         session.execute(insert(Answer), [{"response_id": response_id, **row} for row in rows])
+    session.execute(
+        insert(SubmittedDraft).values(
+            id_hash=_draft_hash(draft_id),
+            expires_on=today + timedelta(days=SUBMITTED_MEMORY_DAYS),
+        )
+    )
     session.commit()
     return response_id
 
@@ -175,5 +216,6 @@ def submit(
 def purge_drafts(session: Session, today: date) -> int:
     """Delete drafts past their expiry; returns how many."""
     result = session.execute(delete(Draft).where(Draft.expires_on < today))
+    session.execute(delete(SubmittedDraft).where(SubmittedDraft.expires_on < today))
     session.commit()
     return result.rowcount or 0

@@ -39,3 +39,29 @@ def visible_questions(
 
 def visible_steps(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Step]:
     return [s for s in all_steps(questionnaire) if visible_questions(questionnaire, s, answers)]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a step stands, as the respondent is told.
+
+    ``position`` counts the visible steps up to this one; conditions may only name
+    earlier questions, so it never changes while the person moves on. ``total`` is
+    None where the number of steps could still change as later answers open
+    follow-up questions on a one-question-per-screen questionnaire: a child told
+    "von 21" and then "von 24" feels cheated. The bar then measures against every
+    step there could be, so it never jumps backwards.
+    """
+
+    position: int
+    total: int | None
+    value: int
+    maximum: int
+
+
+def progress(questionnaire: Questionnaire, step: Step, answers: Mapping[str, Any]) -> Progress:
+    visible = visible_steps(questionnaire, answers)
+    position = sum(1 for s in visible if s.number <= step.number) or 1
+    if questionnaire.file.display == "one_per_screen":
+        return Progress(position, None, step.number, len(all_steps(questionnaire)))
+    return Progress(position, len(visible), position, len(visible))

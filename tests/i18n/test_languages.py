@@ -20,7 +20,8 @@ from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.registry import registry
 from survey.respond.forms import build_form
 from survey.respond.models import Response
-from survey.respond.steps import all_steps
+from survey.respond.steps import Progress, all_steps
+from survey.respond.summary import problems
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = Defaults.QUESTIONNAIRE_DIR
@@ -107,11 +108,12 @@ def render_step(app, questionnaire, step, language: str) -> tuple[str, list[tupl
             step=step,
             questions=step.questions,
             form=form,
-            position=1,
-            total=2,
+            progress=Progress(1, 2, 1, 2),
             is_last=False,
             show_page_intro=True,
             notice=None,
+            problems=problems(form, step.questions, texts),
+            invalid=set(),
         )
         pairs = step_texts(texts, step)
         if step.number == 1:

@@ -48,8 +48,7 @@ def walk(app, person, audience: str) -> int:
         assert page.status_code == 200
         seen += 1
         response = person.post(number, answers_for(questionnaire, steps[number - 1].questions))
-        if response.status_code == 200:  # a follow-up question opened on the same page
-            response = person.post(number, answers_for(questionnaire, steps[number - 1].questions))
+        # (a follow-up question that opened on the same page brings the same step back)
         assert response.status_code == 302, response.get_data(as_text=True)
     assert person.client.get(response.location).status_code == 200
     return seen
@@ -88,8 +87,9 @@ def test_every_question_type_is_stored_with_its_value(app, respondent):
     r = person.post(
         3, {"events_parents_evening": "1", "events_school_party": "3", "children_count": "2"}
     )
-    assert r.status_code == 200  # "wish" opened on this page
-    assert 'name="wish"' in r.get_data(as_text=True)
+    assert r.location.endswith("/3?notice=opened")  # "wish" opened on this page
+    html = person.open("/3?notice=opened").get_data(as_text=True)
+    assert 'name="wish"' in html and "eine weitere Frage geöffnet" in html
     r = person.post(
         3,
         {
@@ -173,30 +173,61 @@ def test_resume_after_closing_the_browser(app, respondent):
     )
     later = respondent("families")
     later.client.set_cookie("mitwirken", cookie.value)
-    intro = later.open().get_data(as_text=True)
-    assert "Weitermachen" in intro
-    r = later.client.post(f"/s/{later.token}/start", data={"csrf_token": later.csrf})
+    r = later.open()  # straight back to where they stopped (page 2 is hidden: page 3)
+    assert step_number(r.location) == 3 and "notice=resumed" in r.location
+    html = later.client.get(r.location).get_data(as_text=True)
+    assert "Willkommen zurück" in html and "Elternabend" in html
+    # "Zurück" from there, and from page 1 back to the intro, which offers to go on.
+    later.open("/3")
+    r = later.post(3, {}, action="back")
     assert step_number(r.location) == 1
     assert checked(later.open("/1").get_data(as_text=True)) == {
         ("welcome", "3"),
         ("info_enough", "1"),
     }
+    r = later.post(1, {"welcome": "3", "info_enough": "1"}, action="back")
+    assert r.location.endswith(f"/s/{later.token}?intro=1")
+    intro = later.open("?intro=1").get_data(as_text=True)
+    assert "Weitermachen" in intro
+    r = later.client.post(f"/s/{later.token}/start", data={"csrf_token": later.csrf})
+    assert step_number(r.location) == 1  # the step last shown
+
+
+def test_resume_without_the_last_step_goes_to_the_first_unanswered(app, respondent):
+    person = respondent("families")
+    person.start()
+    person.post(1, {"welcome": "3", "info_enough": "0"})
+    with person.client.session_transaction() as session:
+        session.pop("shown", None)  # e.g. a session written before the app remembered it
+    r = person.open()
+    assert step_number(r.location) == 2
+
+
+def test_a_rule_may_forbid_resuming_silently(app, respondent, monkeypatch):
+    from survey.respond import resume
+
+    person = respondent("families")
+    person.start()
+    person.post(1, {"welcome": "3", "info_enough": "1"})
+    monkeypatch.setattr(resume, "may_resume", lambda questionnaire, draft: False)
+    r = person.open()
+    assert r.status_code == 200 and "Weitermachen" in r.get_data(as_text=True)
 
 
 def test_validation_error_keeps_everything_typed(app, respondent):
     person = respondent("families")
     person.start()
     r = person.post(1, {"info_channel": ["1", "98"], "info_channel_other": "", "info_enough": "0"})
-    assert r.status_code == 422
-    html = r.get_data(as_text=True)
+    assert r.location.endswith("/1?check=1")  # redirect after POST: Back never resends
+    html = person.open("/1?check=1").get_data(as_text=True)
     assert 'id="err-welcome"' in html and 'aria-describedby="err-welcome"' in html
     assert "Bitte beantworten Sie diese Frage." in html
     assert 'id="err-info_channel_other"' in html  # "other" ticked, nothing written
     assert checked(html) == {("info_channel", "1"), ("info_channel", "98"), ("info_enough", "0")}
     person.post(1, {"welcome": "1", "info_enough": "1"})
     r = person.post(3, {"children_count": "12", "events_talk": "2"})
-    html = r.get_data(as_text=True)
-    assert r.status_code == 422
+    assert r.location.endswith("/3?check=1")
+    html = person.open("/3?check=1").get_data(as_text=True)
     assert 'value="12"' in html and "von 1 bis 9" in html
     assert ("events_talk", "2") in checked(html)
 
@@ -228,7 +259,8 @@ def test_hidden_question_is_not_rendered(app, respondent):
     html = person.open("/1").get_data(as_text=True)
     assert 'name="cooperation_good"' not in html  # needs schools_count > 0
     r = person.post(1, {"kind": "2", "schools_count": "3"})
-    assert r.status_code == 200 and 'name="cooperation_good"' in r.get_data(as_text=True)
+    assert "notice=opened" in r.location
+    assert 'name="cooperation_good"' in person.client.get(r.location).get_data(as_text=True)
 
 
 def test_double_submit_stores_one_response(app, respondent):
@@ -248,7 +280,9 @@ def test_expired_or_foreign_draft_gets_a_friendly_page(app, respondent):
     person = respondent("staff")
     r = person.client.get(f"/s/{person.token}/1")
     assert r.status_code == 410
-    assert "neu beginnen" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    assert "neu beginnen" in html
+    assert f'<a class="button" href="/s/{person.token}">Fragebogen neu beginnen</a>' in html
 
 
 def test_unknown_revoked_and_closed_links(app, respondent, links):
@@ -260,12 +294,19 @@ def test_unknown_revoked_and_closed_links(app, respondent, links):
     with app.app_context():
         db.session.get(Link, links["staff"]).revoked = True
         db.session.commit()
-    r = person.client.get(f"/s/{links['staff']}")
-    assert r.status_code == 410 and "beendet" in r.get_data(as_text=True)
+    revoked = person.client.get(f"/s/{links['staff']}")
+    unknown = person.client.get("/s/doesnotexist")
+    # A revoked token cannot be told from a guessed one.
+    assert revoked.status_code == unknown.status_code == 404
+    assert revoked.get_data() == unknown.get_data()
+    assert dict(revoked.headers) == dict(unknown.headers)
+    for path in ("/1", "/danke"):
+        assert person.client.get(f"/s/{links['staff']}{path}").get_data() == unknown.get_data()
     with app.app_context():
         db.session.scalar(select(Campaign)).is_open = False
         db.session.commit()
-    assert person.client.get(f"/s/{links['families']}").status_code == 410
+    r = person.client.get(f"/s/{links['families']}")
+    assert r.status_code == 410 and "beendet" in r.get_data(as_text=True)
     assert "Traceback" not in r.get_data(as_text=True)
 
 
@@ -300,13 +341,15 @@ def test_saying_no_stores_nothing_and_forgets_the_draft(app, respondent):
     intro = child.open().get_data(as_text=True)
     assert "Ich möchte nicht mitmachen" in intro
     r = child.client.post(f"/s/{child.token}/nein", data={"csrf_token": child.csrf})
+    assert r.location.endswith(f"/s/{child.token}/nein")
+    r = child.client.get(r.location)
     assert r.status_code == 200 and "Es wurde nichts gespeichert" in r.get_data(as_text=True)
     parent = respondent("families")
     parent.start()
     parent.post(1, {"welcome": "2"}, action="back")
     parent.open()
     r = parent.client.post(f"/s/{parent.token}/nein", data={"csrf_token": parent.csrf})
-    assert "Sie nehmen nicht teil" in r.get_data(as_text=True)
+    assert "Sie nehmen nicht teil" in parent.client.get(r.location).get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
         assert db.session.scalar(select(func.count()).select_from(Response)) == 0
@@ -323,8 +366,9 @@ def test_an_answer_that_stands_alone_cannot_be_combined(app, respondent):
     person = respondent("families")
     person.start()
     r = person.post(1, {"welcome": "3", "info_channel": ["1", "5"], "info_enough": "1"})
-    assert r.status_code == 422
-    assert "„gar nicht“ passt nicht zu den anderen Antworten." in r.get_data(as_text=True)
+    assert "check=1" in r.location
+    html = person.client.get(r.location).get_data(as_text=True)
+    assert "„gar nicht“ passt nicht zu den anderen Antworten." in html
     r = person.post(1, {"welcome": "3", "info_channel": ["5"], "info_enough": "1"})
     assert r.status_code == 302
 
@@ -338,4 +382,29 @@ def test_numbers_typed_in_arabic_or_persian_digits_are_understood(app, responden
     person2 = respondent("partners")
     person2.start()
     r = person2.post(1, {"kind": "2", "schools_count": "۱۲"})  # Persian twelve
-    assert r.status_code == 200 and 'name="cooperation_good"' in r.get_data(as_text=True)
+    assert "notice=opened" in r.location
+    assert 'name="cooperation_good"' in person2.client.get(r.location).get_data(as_text=True)
+
+
+def test_every_link_route_answers_a_revoked_token_like_an_unknown_one(app, respondent, links):
+    """Route by route from the URL map, so that a new route cannot forget it."""
+    person = respondent("staff")
+    person.open()  # a session with a CSRF token, so that posts get past CSRF
+    with app.app_context():
+        db.session.get(Link, links["staff"]).revoked = True
+        db.session.commit()
+    rules = [r for r in app.url_map.iter_rules() if "<token>" in r.rule]
+    assert len(rules) >= 5
+    for rule in rules:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            replies = []
+            for token in (links["staff"], "unknowntoken"):
+                path = rule.rule.replace("<token>", token).replace("<int:number>", "1")
+                replies.append(
+                    person.client.open(path, method=method, data={"csrf_token": person.csrf})
+                )
+            revoked, unknown = replies
+            assert (revoked.status_code, revoked.get_data()) == (
+                unknown.status_code,
+                unknown.get_data(),
+            ), (rule.rule, method)

@@ -77,7 +77,8 @@ def test_the_child_who_started_can_say_so_and_go_on(app, respondent):
     child.open()  # back at the intro, e.g. after a break
     assert child.open("/1").status_code == 302
     r = child.client.post(f"/s/{child.token}/start", data={"csrf_token": child.csrf, "who": "same"})
-    assert step_number(r.location) == 1
+    assert step_number(r.location) == 2  # where the child stopped (issue 10)
+    assert "Willkommen zurück" in child.client.get(r.location).get_data(as_text=True)
     assert CHECKED.findall(child.open("/1").get_data(as_text=True)) == [("feel_school", "4")]
 
 
@@ -111,7 +112,9 @@ def test_finished_deletes_an_unfinished_draft_too(app, respondent):
     html = child.open("/2").get_data(as_text=True)
     assert "Ich möchte aufhören" in html
     stop = child.client.post(
-        f"/s/{child.token}/nein", data={"csrf_token": child.csrf, "lang": "de"}
+        f"/s/{child.token}/nein",
+        data={"csrf_token": child.csrf, "lang": "de"},
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert drafts(app) == []  # stopping deletes the answers
     assert "Fertig – das nächste Kind ist dran" in stop and PHONE in stop
@@ -126,12 +129,13 @@ def test_families_resume_on_their_own_phone_and_may_start_afresh(app, respondent
     person = respondent("families")
     person.start()
     person.post(1, {"welcome": "3", "info_enough": "1"})
-    html = person.open().get_data(as_text=True)
+    assert "notice=resumed" in person.open().location  # on their own phone: straight back
+    html = person.open("?intro=1").get_data(as_text=True)  # the intro, one "Zurück" away
     assert ">Weitermachen<" in html and "Neu anfangen" in html
     r = person.client.post(f"/s/{person.token}/start", data={"csrf_token": person.csrf})
-    assert step_number(r.location) == 1
+    assert step_number(r.location) == 3  # where they stopped (page 2 is hidden)
     assert CHECKED.findall(person.open("/1").get_data(as_text=True))
-    person.open()
+    person.open("?intro=1")
     person.client.post(f"/s/{person.token}/start", data={"csrf_token": person.csrf, "who": "new"})
     assert [d.answers for d in drafts(app)] == [{}]
 
@@ -144,9 +148,9 @@ def test_help_for_children_on_intro_and_stop_page(app, respondent, contact):
         db.session.commit()
     child = respondent("children")
     intro = child.open().get_data(as_text=True)
-    stop = child.client.post(f"/s/{child.token}/nein", data={"csrf_token": child.csrf}).get_data(
-        as_text=True
-    )
+    stop = child.client.post(
+        f"/s/{child.token}/nein", data={"csrf_token": child.csrf}, follow_redirects=True
+    ).get_data(as_text=True)
     for html in (intro, stop):
         assert "Nummer gegen Kummer" in html and PHONE in html
         assert "Montag bis Samstag, von 14 bis 20 Uhr" in html

@@ -1,7 +1,7 @@
 """campaign.school_contact: where children find help at their school
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01 03:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 revision = "0004"
 # 0002 (issue 9) and 0003 (issue 11) are planned before this one; the lead re-chains at merge.
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
