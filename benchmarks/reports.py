@@ -180,6 +180,9 @@ def generate(url: str, answers: int, schools: int, districts: int, seed: int = 1
             conn.execute(insert(Answer), rows)
         stored += len(rows)
         done += size
+    # as autovacuum would after a field phase: the planner needs the tables' statistics
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     engine.dispose()
     return {"responses": n_responses, "answers": stored}
 

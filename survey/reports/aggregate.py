@@ -82,12 +82,12 @@ def _base(campaign_id: int, *columns, breakdown: str | None) -> Select:
 
 
 def _frame(session: Session, query: Select, columns: list[str]) -> pd.DataFrame:
-    """The query's rows as a frame, fetched in slices (a server-side cursor on PostgreSQL)
-    so that no list of every row's Python objects is ever held at once."""
-    result = (
-        session.connection().execution_options(stream_results=True, yield_per=20_000).execute(query)
-    )
-    parts = [pd.DataFrame(list(rows), columns=columns) for rows in result.partitions()]
+    """The query's rows as a frame, turned into Python objects in slices so that no list
+    of every row's objects is held at once. Not a server-side cursor: PostgreSQL plans a
+    cursor for its first rows (nested loops and sorts), which made one aggregation over
+    10 M answers take many minutes; the result itself is small (one row per figure)."""
+    result = session.execute(query)
+    parts = [pd.DataFrame(list(rows), columns=columns) for rows in result.partitions(20_000)]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     frame["n"] = frame["n"].astype("int64")
     for column in ("audience", "questionnaire_id", "variable"):
