@@ -210,7 +210,7 @@ if mode != "imports":
     root = Path({root!r})
     qs, _ = load_directory(root / "questionnaires")
     catalogue = load_themes(root / "questionnaires" / "themes.yaml")
-    engine = make_engine(url)
+    engine = make_engine(url, statement_timeout=600)
     t0 = time.perf_counter()
     with Session(engine) as session:
         built = services.build(session, "bench", qs, 5, keep_systems=(mode == "audit"))

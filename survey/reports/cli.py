@@ -8,12 +8,16 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
 
 from survey.core.commands import require_schema
-from survey.extensions import db
+from survey.core.db import make_engine
 from survey.questionnaires.registry import registry
 from survey.reports import services
 from survey.reports.suppress import LEVELS
+
+#: Seconds one statement of a report may run (setting REPORT_STATEMENT_TIMEOUT).
+REPORT_STATEMENT_TIMEOUT = 600
 
 
 @click.command("report")
@@ -47,14 +51,23 @@ def report_command(
     require_schema()
     if schools and level != "school":
         raise click.UsageError("--school needs --level school")
-    built = services.build(
-        db.session,
-        slug,
-        registry().all(),
-        int(current_app.config["MIN_GROUP_SIZE"]),
-        preview=preview,
-        keep_systems=audit,
+    # A report reads every answer of a campaign once: longer than the web's statement
+    # timeout allows on a big campaign, so the command uses an engine of its own.
+    engine = make_engine(
+        current_app.config["DATABASE_URL"],
+        int(current_app.config["DB_CONNECT_TIMEOUT"]),
+        int(current_app.config.get("REPORT_STATEMENT_TIMEOUT", REPORT_STATEMENT_TIMEOUT)),
     )
+    with Session(engine) as session:
+        built = services.build(
+            session,
+            slug,
+            registry().all(),
+            int(current_app.config["MIN_GROUP_SIZE"]),
+            preview=preview,
+            keep_systems=audit,
+        )
+    engine.dispose()
     wanted = list(schools) or services.units(built, level)
     with click.progressbar(wanted, label="writing", file=sys.stderr) as bar:
         written = [
