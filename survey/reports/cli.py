@@ -58,16 +58,18 @@ def report_command(
         int(current_app.config["DB_CONNECT_TIMEOUT"]),
         int(current_app.config.get("REPORT_STATEMENT_TIMEOUT", REPORT_STATEMENT_TIMEOUT)),
     )
-    with Session(engine) as session:
-        built = services.build(
-            session,
-            slug,
-            registry().all(),
-            int(current_app.config["MIN_GROUP_SIZE"]),
-            preview=preview,
-            keep_systems=audit,
-        )
-    engine.dispose()
+    try:
+        with Session(engine) as session:
+            built = services.build(
+                session,
+                slug,
+                registry().all(),
+                int(current_app.config["MIN_GROUP_SIZE"]),
+                preview=preview,
+                keep_systems=audit,
+            )
+    finally:
+        engine.dispose()  # also when the campaign is refused: no connection left open
     wanted = list(schools) or services.units(built, level)
     with click.progressbar(wanted, label="writing", file=sys.stderr) as bar:
         written = [
