@@ -94,6 +94,7 @@ def register_commands(app: Flask) -> None:
         print_questionnaire_command,
     )
     from survey.questionnaires.cli import check_command, codebook_command, schema_command
+    from survey.reports.cli import report_command
     from survey.respond.cli import purge_command
 
     for command in (
@@ -107,6 +108,7 @@ def register_commands(app: Flask) -> None:
         places_group,
         purge_command,
         i18n_group,
+        report_command,
         print_questionnaire_command,
         flyers_command,
         dossier_command,

@@ -1,0 +1,175 @@
+"""Counts computed in the database: one ``GROUP BY`` per kind of figure, the same SQL on
+SQLite and PostgreSQL, shaped with pandas.
+
+Nothing here loads answers into Python: every query returns one row per school,
+audience, variable and value (or number), so memory grows with the number of
+distinct figures, never with the number of answers. Free text is never counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy.orm import Session
+
+from survey.distribution.models import Campaign, District, Municipality, School
+from survey.respond.models import Answer, Response
+
+#: Breakdowns: name -> the column that says which group a response belongs to. The
+#: Sozialindex level comes with the staff area (issue 11): add
+#: ``"sozialindex": lambda: School.sozialindex`` here and nothing else changes.
+BREAKDOWNS: dict[str, Callable[[], ColumnElement]] = {
+    "language": lambda: Response.language,
+    "school_type": lambda: School.school_type,
+}
+
+KEYS = ["school_id", "audience", "questionnaire_id", "variable"]
+
+
+def school_unit(school_id: int, name: str) -> str:
+    """What names a school in reports. The school number of the staff area (issue 11)
+    replaces the id here, in this one place."""
+    del name  # names repeat across districts; the id does not
+    return str(school_id)
+
+
+@dataclass(frozen=True)
+class Place:
+    school_id: int
+    unit: str
+    name: str
+    school_type: str
+    district: str
+    municipality: str
+
+
+def places(session: Session, campaign: Campaign) -> list[Place]:
+    """Every school of the campaign's municipality, with its district."""
+    rows = session.execute(
+        select(School.id, School.name, School.school_type, District.name, Municipality.name)
+        .join(District, School.district_id == District.id)
+        .join(Municipality, District.municipality_id == Municipality.id)
+        .where(Municipality.id == campaign.municipality_id)
+        .order_by(School.id)
+    )
+    return [
+        Place(sid, school_unit(sid, name), name, kind, dist, muni)
+        for sid, name, kind, dist, muni in rows
+    ]
+
+
+def _base(campaign_id: int, *columns, breakdown: str | None) -> Select:
+    group = [BREAKDOWNS[breakdown]().label("grp")] if breakdown else []
+    query = (
+        select(
+            Response.school_id,
+            Response.audience,
+            Response.questionnaire_id,
+            Answer.variable,
+            *group,
+            *columns,
+            func.count().label("n"),
+        )
+        .join(Response, Answer.response_id == Response.id)
+        .where(Response.campaign_id == campaign_id)
+    )
+    if breakdown == "school_type":
+        query = query.join(School, Response.school_id == School.id)
+    return query
+
+
+def _frame(session: Session, query: Select, columns: list[str]) -> pd.DataFrame:
+    """The query's rows as a frame, turned into Python objects in slices so that no list
+    of every row's objects is held at once. Not a server-side cursor: PostgreSQL plans a
+    cursor for its first rows (nested loops and sorts), which made one aggregation over
+    10 M answers take many minutes; the result itself is small (one row per figure)."""
+    result = session.execute(query)
+    parts = [pd.DataFrame(list(rows), columns=columns) for rows in result.partitions(20_000)]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    frame["n"] = frame["n"].astype("int64")
+    for column in ("audience", "questionnaire_id", "variable"):
+        if column in frame:
+            frame[column] = frame[column].astype("category")
+    return frame
+
+
+def value_counts(
+    session: Session, campaign_id: int, breakdown: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(codes, numbers) from one pass over the answers.
+
+    codes: how often each code was given (single, scale, yes/no, smiley, matrix items and
+    the ticks of a multiple choice, one row per tick), and in ``first`` how many of them
+    were a response's first (ordinal 0) row of the variable: summed over the codes, that
+    is how many answered the variable, also for a multiple choice. numbers: how often each
+    number was given (whole and bounded: the rows grow with the distinct values, not with
+    the answers); quartiles are computed from these. Free text is not read."""
+    keys = [*KEYS, *(["group"] if breakdown else [])]
+    first = func.sum(case((Answer.ordinal == 0, 1), else_=0)).label("first")
+    query = _base(campaign_id, Answer.code, Answer.number, first, breakdown=breakdown).where(
+        Answer.text.is_(None)
+    )
+    query = query.group_by(*_group_columns(query, len(keys) + 2))
+    frame = _frame(session, query, [*keys, "code", "number", "first", "n"])
+    coded = frame["code"].notna()
+    codes = frame.loc[coded, [*keys, "code", "first", "n"]].reset_index(drop=True)
+    codes["code"] = codes["code"].astype("int64")
+    codes["first"] = codes["first"].astype("int64")
+    numbers = frame.loc[~coded & frame["number"].notna(), [*keys, "number", "n"]]
+    return codes, numbers.reset_index(drop=True)
+
+
+def code_counts(session: Session, campaign_id: int, breakdown: str | None = None) -> pd.DataFrame:
+    """The codes of ``value_counts``."""
+    return value_counts(session, campaign_id, breakdown)[0]
+
+
+def answered_counts(codes: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
+    """How many answered each coded or numeric variable (from ``value_counts``)."""
+    keys = [c for c in codes.columns if c not in ("code", "first", "n")]
+    coded = (
+        codes.groupby(keys, as_index=False, sort=True)["first"].sum().rename(columns={"first": "n"})
+    )
+    numeric = numbers.groupby(keys, as_index=False, sort=True)["n"].sum()
+    return pd.concat([coded, numeric], ignore_index=True)
+
+
+def respondent_counts(
+    session: Session, campaign_id: int, breakdown: str | None = None
+) -> pd.DataFrame:
+    """Responses per school and audience (the size of each unit's group)."""
+    group = [BREAKDOWNS[breakdown]().label("grp")] if breakdown else []
+    query = select(Response.school_id, Response.audience, *group, func.count().label("n")).where(
+        Response.campaign_id == campaign_id
+    )
+    if breakdown == "school_type":
+        query = query.join(School, Response.school_id == School.id)
+    query = query.group_by(*_group_columns(query, 2 + len(group)))
+    return _frame(session, query, ["school_id", "audience", *(["group"] if breakdown else []), "n"])
+
+
+def _group_columns(query: Select, count: int) -> list:
+    return list(query.selected_columns)[:count]
+
+
+def weighted_quantiles(values: pd.Series, weights: pd.Series, qs=(0.25, 0.5, 0.75)) -> list[float]:
+    """Quantiles of the data in which each value occurs ``weight`` times, exactly as
+    ``numpy.quantile`` (linear interpolation) computes them on the expanded data."""
+    order = values.sort_values().index
+    v = values.loc[order].to_numpy(dtype=float)
+    w = weights.loc[order].to_numpy(dtype="int64")
+    total = int(w.sum())
+    if total == 0:
+        return [float("nan")] * len(qs)
+    ends = w.cumsum()  # the position after the last copy of each value
+    found = []
+    for q in qs:
+        pos = (total - 1) * q
+        lo, hi = int(pos // 1), int(-(-pos // 1))
+        v_lo = v[int((ends > lo).argmax())]
+        v_hi = v[int((ends > hi).argmax())]
+        found.append(float(v_lo + (v_hi - v_lo) * (pos - lo)))
+    return found

@@ -1,0 +1,89 @@
+"""``survey report``: one file per school, district or the municipality."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
+
+from survey.core.commands import require_schema
+from survey.core.db import make_engine
+from survey.questionnaires.registry import registry
+from survey.reports import services
+from survey.reports.suppress import LEVELS
+
+#: Seconds one statement of a report may run (setting REPORT_STATEMENT_TIMEOUT).
+REPORT_STATEMENT_TIMEOUT = 600
+
+
+@click.command("report")
+@click.option("--campaign", "slug", required=True, help="The campaign's identifier.")
+@click.option("--level", type=click.Choice(LEVELS), required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(services.FORMATS), default="csv", show_default=True
+)
+@click.option("--school", "schools", multiple=True, help="Only this school (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--preview", is_flag=True, help="Allow an open campaign (files marked _preview).")
+@click.option("--language", default="de", show_default=True, help="Language of the XLSX texts.")
+@click.option(
+    "--audit",
+    is_flag=True,
+    help="Also print how many cells suppression hides per level and the narrowest interval "
+    "a linear program reaches for a hidden cell (sampled systems).",
+)
+@with_appcontext
+def report_command(
+    slug: str,
+    level: str,
+    fmt: str,
+    schools: tuple[str, ...],
+    out_dir: Path,
+    preview: bool,
+    language: str,
+    audit: bool,
+) -> None:
+    """Write the suppressed figures of a closed campaign, one file per unit of LEVEL."""
+    require_schema()
+    if schools and level != "school":
+        raise click.UsageError("--school needs --level school")
+    # A report reads every answer of a campaign once: longer than the web's statement
+    # timeout allows on a big campaign, so the command uses an engine of its own.
+    engine = make_engine(
+        current_app.config["DATABASE_URL"],
+        int(current_app.config["DB_CONNECT_TIMEOUT"]),
+        int(current_app.config.get("REPORT_STATEMENT_TIMEOUT", REPORT_STATEMENT_TIMEOUT)),
+    )
+    try:
+        with Session(engine) as session:
+            built = services.build(
+                session,
+                slug,
+                registry().all(),
+                int(current_app.config["MIN_GROUP_SIZE"]),
+                preview=preview,
+                keep_systems=audit,
+            )
+    finally:
+        engine.dispose()  # also when the campaign is refused: no connection left open
+    wanted = list(schools) or services.units(built, level)
+    with click.progressbar(wanted, label="writing", file=sys.stderr) as bar:
+        written = [
+            p for unit in bar for p in services.write(built, level, fmt, out_dir, [unit], language)
+        ]
+    for path in written:
+        click.echo(str(path))
+    if audit:
+        found = services.audit(built)
+        for level, counts in found.suppressed.items():
+            shown = ", ".join(f"{status} {n}" for status, n in counts.items())
+            click.echo(f"{level}: {shown}", err=True)
+        click.echo(
+            f"LP audit of {found.systems_audited} systems: narrowest interval for a hidden "
+            f"count below k: {found.narrowest}",
+            err=True,
+        )

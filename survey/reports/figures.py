@@ -1,0 +1,355 @@
+"""The suppressed figures of a campaign at every level: the frames every output renders.
+
+For each audience, questionnaire and variable the counts of every school, district and
+the municipality form one system of sums (``suppress.frequency_system``), protected
+as a whole. Derived figures (percentages, means, top-box shares, quartiles and the
+indicators) are published only where every count they are computed from is
+published, so they can never give a hidden count back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from survey.questionnaires.definition import ORDERED, Questionnaire
+from survey.questionnaires.model import DONT_KNOW, OTHER
+from survey.reports import aggregate
+from survey.reports.suppress import (
+    ALL,
+    LEVELS,
+    FrequencyTable,
+    Hierarchy,
+    Protection,
+    Status,
+    frequency_system,
+    protect,
+)
+
+TIDY_COLUMNS = [
+    "level",
+    "unit",
+    "parent",
+    "audience",
+    "questionnaire",
+    "question",
+    "value",
+    "n",
+    "percent",
+]
+STAT_COLUMNS = [
+    "level",
+    "unit",
+    "parent",
+    "audience",
+    "questionnaire",
+    "question",
+    "statistic",
+    "value",
+    "n",
+]
+
+
+@dataclass
+class Figures:
+    """Everything a report of one campaign shows, already suppressed."""
+
+    #: TIDY_COLUMNS + status (published/primary/secondary); n and percent NaN when hidden
+    tidy: pd.DataFrame
+    #: means, top-box shares and quartiles (STAT_COLUMNS), only where computable from
+    #: published counts
+    stats: pd.DataFrame
+    k: int
+    #: unit -> display name, and the parent of every unit
+    names: dict[tuple[str, str], str]
+    #: the systems and their protection, kept for the audit (only when asked for)
+    systems: list[tuple[tuple[str, str, str], FrequencyTable, Protection]] = field(
+        default_factory=list
+    )
+
+    def suppressed(self) -> pd.DataFrame:
+        """How many cells primary and secondary suppression hide, per level."""
+        counts = self.tidy.groupby(["level", "status"]).size().unstack(fill_value=0)
+        return counts.reindex(index=list(LEVELS), columns=[s.value for s in Status], fill_value=0)
+
+
+def compute(
+    session,
+    campaign,
+    questionnaires: Mapping[str, Questionnaire],
+    k: int,
+    *,
+    keep_systems: bool = False,
+) -> Figures:
+    """The suppressed figures of ``campaign`` at every level (read-only)."""
+    places = aggregate.places(session, campaign)
+    by_id = {p.school_id: p for p in places}
+    municipality = campaign.municipality.name
+    hierarchy = Hierarchy({p.unit: p.district for p in places}, municipality)
+    names = {("school", p.unit): p.name for p in places}
+    names.update({("district", p.district): p.district for p in places})
+    names[("municipality", municipality)] = municipality
+    parents = {("school", p.unit): p.district for p in places}
+    parents.update({("district", p.district): municipality for p in places})
+    parents[("municipality", municipality)] = ""
+
+    codes, numbers = aggregate.value_counts(session, campaign.id)
+    answered = aggregate.answered_counts(codes, numbers)
+    people = aggregate.respondent_counts(session, campaign.id)
+    for frame in (codes, answered, numbers, people):
+        frame["unit"] = frame["school_id"].map(lambda s: by_id[s].unit)
+    small = _small_units(people, hierarchy, k)
+
+    tidy_parts: list[pd.DataFrame] = []
+    stat_rows: list[dict] = []
+    systems = []
+    code_groups = {key: g for key, g in codes.groupby(aggregate.KEYS[1:], sort=True)}
+    answered_groups = {key: g for key, g in answered.groupby(aggregate.KEYS[1:], sort=True)}
+    number_groups = {key: g for key, g in numbers.groupby(aggregate.KEYS[1:], sort=True)}
+    for audience, questionnaire_id, variable in sorted(answered_groups):
+        questionnaire = questionnaires.get(questionnaire_id)
+        kind_of = (
+            {v: (q, kind) for v, q, kind in questionnaire.variables()} if questionnaire else {}
+        )
+        if variable not in kind_of:
+            continue  # a variable of an older version that the current one no longer has
+        question, kind = kind_of[variable]
+        key = (audience, questionnaire_id, variable)
+        levels = shown_levels(questionnaire, variable)
+        units_small = small.get(audience, set())
+        all_rows = answered_groups[key]
+        if kind == "code":
+            rows = code_groups.get(key, all_rows.iloc[0:0])
+            values = _values(questionnaire.options.get(question.id, ()), rows["code"])
+            counts = {
+                (u, None, str(c)): int(n)
+                for u, c, n in rows[["unit", "code", "n"]].itertuples(index=False)
+            }
+            table = frequency_system(
+                counts, hierarchy, values, small_units=units_small, k=k, levels=levels
+            )
+            result = protect(table.system, k)
+            frame = _tidy(table, result, key)
+            frame = _percent(frame, frame)
+            stat_rows.extend(_scale_stats(frame, question, key, parents))
+            parts = [(table, result, frame)]
+        elif kind == "codes":
+            rows = code_groups.get(key, all_rows.iloc[0:0])
+            values = _values(questionnaire.options.get(question.id, ()), rows["code"])
+            total = _all_system(all_rows, hierarchy, units_small, k, levels)
+            total_frame = _tidy(total[0], total[1], key)
+            # fewer than k answered the question in a unit: its ticks show nothing, not
+            # even a 0
+            few = {
+                cell.key[:2]
+                for cell in total[0].system.cells
+                if 0 < cell.n < k and cell.key[2] is None
+            }
+            frames = []
+            parts = [(*total, total_frame)]
+            for value in values:
+                mine = rows[rows["code"].astype(str) == value]
+                counts = {
+                    (u, None, value): int(n) for u, n in mine[["unit", "n"]].itertuples(index=False)
+                }
+                # every unit with an answer has a row, ticked or not: a 0 is a figure too
+                for u in all_rows["unit"]:
+                    counts.setdefault((u, None, value), 0)
+                table = frequency_system(
+                    counts,
+                    hierarchy,
+                    [value],
+                    total=False,
+                    small_units=units_small | few,
+                    k=k,
+                    levels=levels,
+                )
+                result = protect(table.system, k)
+                frames.append(_tidy(table, result, key))
+                parts.append((table, result, frames[-1]))
+            frame = pd.concat([*frames, total_frame], ignore_index=True)
+            frame = _percent(frame, total_frame)
+        elif kind == "number":
+            table, result = _all_system(all_rows, hierarchy, units_small, k, levels)
+            frame = _tidy(table, result, key)
+            frame["percent"] = np.nan
+            stat_rows.extend(_number_stats(frame, number_groups.get(key), hierarchy, key, parents))
+            parts = [(table, result, frame)]
+        else:
+            continue  # free text is never counted
+        frame["parent"] = [
+            parents[(lv, u)] for lv, u in zip(frame["level"], frame["unit"], strict=True)
+        ]
+        frame["_order"] = range(len(frame))
+        frame["_qorder"] = _question_order(questionnaire, variable)
+        tidy_parts.append(frame)
+        if keep_systems:
+            systems.extend((key, t, r) for t, r, _f in parts)
+    tidy = pd.concat(tidy_parts, ignore_index=True) if tidy_parts else _empty_tidy()
+    tidy = _sorted(tidy)
+    stats = pd.DataFrame(stat_rows, columns=STAT_COLUMNS)
+    return Figures(tidy, stats, k, names, systems)
+
+
+def _values(options, seen: pd.Series) -> list[str]:
+    """The codes a question offers, in its order, then any older code still in the data."""
+    offered = [str(c.value) for c in options]
+    extra = sorted({str(int(c)) for c in seen} - set(offered), key=int)
+    return offered + extra
+
+
+def _small_units(people: pd.DataFrame, hierarchy: Hierarchy, k: int) -> dict[str, set]:
+    """audience -> units (level, unit) with fewer than k responses: they show nothing."""
+    found: dict[str, set] = defaultdict(set)
+    for audience, group in people.groupby("audience"):
+        sizes: dict[tuple[str, str], int] = defaultdict(int)
+        for unit, n in group[["unit", "n"]].itertuples(index=False):
+            for level in LEVELS:
+                sizes[(level, hierarchy.unit_at(unit, level))] += int(n)
+        found[audience] = {u for u, n in sizes.items() if 0 < n < k}
+    return found
+
+
+def shown_levels(questionnaire: Questionnaire, variable: str) -> tuple[str, ...]:
+    """The levels a variable is published at: from the questionnaire's report level, or an
+    identifying variable's own (the instruments' marker), whichever is higher, upwards."""
+    lowest = max(
+        LEVELS.index(questionnaire.report_level),
+        LEVELS.index(questionnaire.identifying.get(variable, "school")),
+    )
+    return LEVELS[lowest:]
+
+
+def _all_system(all_rows: pd.DataFrame, hierarchy, small, k, levels=LEVELS):
+    counts = {(u, None, ALL): int(n) for u, n in all_rows[["unit", "n"]].itertuples(index=False)}
+    table = frequency_system(
+        counts, hierarchy, [ALL], total=False, small_units=small, k=k, levels=levels
+    )
+    return table, protect(table.system, k)
+
+
+def _tidy(table: FrequencyTable, result: Protection, key: tuple[str, str, str]) -> pd.DataFrame:
+    audience, questionnaire_id, variable = key
+    rows = []
+    for (level, unit, group, value), i in table.index.items():
+        if group is not None:
+            continue  # breakdowns are rendered by the outputs that show them
+        status = result.status[i]
+        n = table.system.cells[i].n
+        rows.append(
+            (level, unit, audience, questionnaire_id, variable, value,
+             float(n) if status is Status.PUBLISHED else np.nan, status.value)
+        )  # fmt: skip
+    return pd.DataFrame(
+        rows,
+        columns=["level", "unit", "audience", "questionnaire", "question", "value", "n", "status"],
+    )
+
+
+def _percent(frame: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
+    """Share of the unit's (all); only where both counts are published."""
+    base = totals.loc[totals["value"] == ALL, ["level", "unit", "n"]].rename(columns={"n": "_all"})
+    merged = frame[["level", "unit"]].merge(base, on=["level", "unit"], how="left")
+    denominators = merged["_all"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.round(frame["n"].to_numpy(dtype=float) / denominators * 100, 1)
+    keep = (frame["value"].to_numpy() != ALL) & (denominators > 0)
+    frame["percent"] = np.where(keep, percent, np.nan)
+    return frame
+
+
+def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[dict]:
+    """Mean and top-box share of an ordered scale, without "weiß nicht" (99): only for a
+    unit whose every count of this question is published."""
+    if not isinstance(question, ORDERED):
+        return []
+    audience, questionnaire_id, variable = key
+    complete = ~frame["n"].isna().groupby([frame["level"], frame["unit"]], sort=False).transform(
+        "any"
+    )
+    points = frame[
+        complete & (frame["value"] != ALL) & ~frame["value"].isin([str(DONT_KNOW), str(OTHER)])
+    ]
+    if points.empty:
+        return []
+    codes = points["value"].astype(int)
+    top = 2 if codes.nunique() >= 4 else 1
+    top_codes = sorted(codes.unique())[-top:]
+    work = pd.DataFrame(
+        {
+            "level": points["level"],
+            "unit": points["unit"],
+            "n": points["n"],
+            "weighted": codes * points["n"],
+            "top": points["n"].where(codes.isin(top_codes), 0.0),
+        }
+    )
+    sums = work.groupby(["level", "unit"], sort=False)[["n", "weighted", "top"]].sum()
+    found = []
+    for (level, unit), row in sums.iterrows():
+        if row["n"] <= 0:
+            continue
+        base = {
+            "level": level, "unit": unit, "parent": parents[(level, unit)], "audience": audience,
+            "questionnaire": questionnaire_id, "question": variable, "n": int(row["n"]),
+        }  # fmt: skip
+        found.append(
+            {**base, "statistic": "mean", "value": round(float(row["weighted"] / row["n"]), 2)}
+        )
+        found.append(
+            {
+                **base,
+                "statistic": f"top{top}_percent",
+                "value": round(float(row["top"] / row["n"] * 100), 1),
+            }
+        )
+    return found
+
+
+def _number_stats(frame, numbers, hierarchy: Hierarchy, key, parents) -> list[dict]:
+    """Quartiles of a number question for every unit whose count is published."""
+    if numbers is None or numbers.empty:
+        return []
+    audience, questionnaire_id, variable = key
+    found = []
+    published = frame[frame["n"].notna()]
+    pooled: dict[str, pd.DataFrame] = {}
+    for level in LEVELS:
+        at = numbers.assign(at=numbers["unit"].map(lambda u, lv=level: hierarchy.unit_at(u, lv)))
+        pooled[level] = at.groupby(["at", "number"], as_index=False)["n"].sum()
+    for level, unit, n in published[["level", "unit", "n"]].itertuples(index=False):
+        mine = pooled[level][pooled[level]["at"] == unit]
+        q1, median, q3 = aggregate.weighted_quantiles(mine["number"], mine["n"])
+        base = {
+            "level": level, "unit": unit, "parent": parents[(level, unit)], "audience": audience,
+            "questionnaire": questionnaire_id, "question": variable, "n": int(n),
+        }  # fmt: skip
+        for name, value in (("q1", q1), ("median", median), ("q3", q3)):
+            found.append({**base, "statistic": name, "value": value})
+    return found
+
+
+def _question_order(questionnaire: Questionnaire, variable: str) -> int:
+    for i, (v, _q, _kind) in enumerate(questionnaire.variables()):
+        if v == variable:
+            return i
+    return 10**6
+
+
+def _sorted(tidy: pd.DataFrame) -> pd.DataFrame:
+    level_order = {lv: i for i, lv in enumerate(LEVELS)}
+    tidy = tidy.assign(_level=tidy["level"].map(level_order))
+    tidy = tidy.sort_values(
+        ["_level", "unit", "audience", "questionnaire", "_qorder", "_order"], kind="stable"
+    )
+    return tidy.drop(columns=["_level", "_order", "_qorder"]).reset_index(drop=True)[
+        [*TIDY_COLUMNS, "status"]
+    ]
+
+
+def _empty_tidy() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*TIDY_COLUMNS, "status", "_order", "_qorder"])

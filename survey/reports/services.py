@@ -1,0 +1,172 @@
+"""Reports of a campaign: which figures may be built, and the files for each unit.
+
+Figures of answers are published only for a closed campaign: its set of responses is
+frozen (links answer 410 Gone), so two downloads a day apart cannot be subtracted
+into one family's answers. An open campaign's figures are only a preview, built on
+request and marked as such in every file name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.core.errors import SurveyError
+from survey.distribution.models import Campaign
+from survey.questionnaires.definition import Questionnaire
+from survey.reports import figures as figures_module
+from survey.reports.figures import Figures
+from survey.reports.outputs import tidy_csv
+from survey.reports.suppress import LEVELS
+
+FORMATS = ("csv", "xlsx")
+
+
+class CampaignUnknown(SurveyError):
+    status = 404
+
+
+class CampaignStillOpen(SurveyError):
+    """Figures of an open campaign would change from one download to the next."""
+
+    status = 409
+
+
+class UnitUnknown(SurveyError):
+    status = 404
+
+
+@dataclass(frozen=True)
+class Built:
+    campaign: Campaign
+    figures: Figures
+    preview: bool
+
+
+def build(
+    session: Session,
+    slug: str,
+    questionnaires: Mapping[str, Questionnaire],
+    k: int,
+    *,
+    preview: bool = False,
+    keep_systems: bool = False,
+) -> Built:
+    """The suppressed figures of the campaign ``slug``; refused while it is open unless
+    ``preview`` (for analysts only: the caller checks who asks)."""
+    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise CampaignUnknown(f"no campaign '{slug}'")
+    if campaign.is_open and not preview:
+        raise CampaignStillOpen(
+            f"campaign '{slug}' is still open: its figures are published once it is closed "
+            "(an analyst may build a preview with --preview)"
+        )
+    figures = figures_module.compute(
+        session, campaign, questionnaires, k, keep_systems=keep_systems
+    )
+    return Built(campaign, figures, preview=campaign.is_open)
+
+
+def units(built: Built, level: str) -> list[str]:
+    tidy = built.figures.tidy
+    return sorted(set(tidy.loc[tidy["level"] == level, "unit"]), key=_natural)
+
+
+def write(
+    built: Built,
+    level: str,
+    fmt: str,
+    out_dir: Path,
+    only: Iterable[str] = (),
+    language: str = "de",
+) -> list[Path]:
+    """One file per unit of ``level`` (or of the units in ``only``); returns the paths."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    wanted = list(only) or units(built, level)
+    known = set(units(built, level))
+    missing = [u for u in wanted if u not in known]
+    if missing:
+        raise UnitUnknown(f"no {level} with answers in this campaign: {', '.join(missing)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tidy = built.figures.tidy
+    written = []
+    for unit in wanted:
+        rows = tidy[(tidy["level"] == level) & (tidy["unit"] == unit)]
+        name = f"{built.campaign.slug}_{level}_{_slug(unit)}"
+        if built.preview:
+            name += "_preview"
+        path = out_dir / f"{name}.{fmt}"
+        if fmt == "csv":
+            path.write_bytes(tidy_csv(rows))
+        else:
+            from survey.reports.workbook import workbook  # xlsxwriter only when asked for
+
+            path.write_bytes(workbook(built, level, unit, language))
+        written.append(path)
+    return written
+
+
+_GERMAN = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
+
+
+def _slug(text: str) -> str:
+    """A file name part: German letters spelled out, other letters kept, the rest a dash."""
+    return re.sub(r"[\W_]+", "-", text.translate(_GERMAN)).strip("-").lower() or "unit"
+
+
+def _natural(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
+@dataclass(frozen=True)
+class Audit:
+    #: level -> status -> cells
+    suppressed: dict[str, dict[str, int]]
+    systems_audited: int
+    #: the narrowest interval an attacker's LP reaches for a primary cell of 1..k-1:
+    #: (width, (audience, questionnaire, variable), cell key, true n, low, high)
+    narrowest: tuple | None
+
+
+def audit(built: Built, sample: int = 25) -> Audit:
+    """How many cells each kind of suppression hides per level, and what a linear program
+    can narrow a primary cell to (every n-th system with hidden cells: an LP per hidden
+    cell and bound is slow). ``built`` must have been built with ``keep_systems``."""
+    from survey.reports.suppress import Status, lp_audit, narrowest
+
+    table = built.figures.suppressed()
+    counts = {level: {s: int(table.loc[level, s]) for s in table.columns} for level in table.index}
+    systems = [s for s in built.figures.systems if s[2].hidden()]
+    best = None
+    step = max(1, len(systems) // max(1, sample))
+    audited = systems[::step]
+    for key, frequency, protection in audited:
+        primary = [
+            iv
+            for iv in lp_audit(frequency.system, protection)
+            if protection.status[iv.cell] is Status.PRIMARY
+            # a hidden 0 is not protected from being known as 0: a published 0 above it
+            # says so for every member (as statistical offices treat empty cells)
+            and frequency.system.cells[iv.cell].n > 0
+        ]
+        found = narrowest(primary)
+        if found is not None and (best is None or found.width < best[0]):
+            cell = frequency.system.cells[found.cell]
+            best = (
+                round(found.width, 3),
+                key,
+                cell.key,
+                cell.n,
+                round(found.low, 3),
+                round(found.high, 3),
+            )
+    return Audit(counts, len(audited), best)

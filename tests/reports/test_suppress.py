@@ -1,0 +1,237 @@
+"""Suppression: hand-made tables and property tests over random hierarchies."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from survey.reports.suppress import (
+    ALL,
+    Cell,
+    Hierarchy,
+    Relation,
+    Status,
+    System,
+    exact_recoverable,
+    frequency_system,
+    lp_audit,
+    narrowest,
+    pinned_sums,
+    protect,
+    recoverable,
+)
+
+FOUR_SCHOOLS = Hierarchy({"s1": "d1", "s2": "d1", "s3": "d2", "s4": "d2"}, "M")
+COUNTS = {
+    ("s1", None, "1"): 3, ("s1", None, "2"): 10,
+    ("s2", None, "1"): 8, ("s2", None, "2"): 9,
+    ("s3", None, "1"): 6, ("s3", None, "2"): 7,
+    ("s4", None, "1"): 12, ("s4", None, "2"): 1,
+}  # fmt: skip
+
+
+def hidden_of(protection) -> list[bool]:
+    return [s is not Status.PUBLISHED for s in protection.status]
+
+
+def test_a_small_cell_is_hidden_with_a_rectangle_of_partners():
+    table = frequency_system(COUNTS, FOUR_SCHOOLS, ["1", "2"], k=5)
+    result = protect(table.system, 5)
+    status = {table.system.cells[i].key: s for i, s in enumerate(result.status)}
+    assert status[("school", "s1", None, "1")] is Status.PRIMARY
+    assert status[("school", "s4", None, "2")] is Status.PRIMARY
+    # the row alone would give it away (13 - 10): a whole rectangle is hidden
+    assert status[("school", "s1", None, "2")] is Status.SECONDARY
+    assert status[("school", "s2", None, "1")] is Status.SECONDARY
+    assert status[("school", "s2", None, "2")] is Status.SECONDARY
+    # totals stay: the school's (all) and every district and municipal figure
+    assert status[("school", "s1", None, ALL)] is Status.PUBLISHED
+    assert all(s is Status.PUBLISHED for key, s in status.items() if key[0] != "school")
+    assert recoverable(table.system, hidden_of(result)) == []
+    assert exact_recoverable(table.system, hidden_of(result)) == []
+
+
+def test_the_rank_test_sees_what_a_row_rule_misses():
+    # Three hidden cells, each in a row and a column with another hidden one, yet the
+    # sums of a 3x2 table with margins give every one of them back when they form no
+    # cycle (a "row rule" would call this safe).
+    system = System()
+    a, b, c, d = (system.add_inner(v) for v in (2, 7, 6, 9))
+    cells = [
+        Cell(("a",), (a,), 2), Cell(("b",), (b,), 7), Cell(("c",), (c,), 6), Cell(("d",), (d,), 9),
+        Cell(("ab",), (a, b), 9, 1), Cell(("cd",), (c, d), 15, 1),
+        Cell(("ac",), (a, c), 8, 1), Cell(("bd",), (b, d), 16, 1),
+    ]  # fmt: skip
+    for cell in cells:
+        system.add_cell(cell)
+    hidden = [True, True, True, False, False, False, False, False]
+    # a, b and c are hidden, each shares a sum with another hidden cell, but d is
+    # published: c = cd - d, then a = ac - c, then b = ab - a.
+    assert recoverable(system, hidden) == [0, 1, 2]
+    assert exact_recoverable(system, hidden) == [0, 1, 2]
+
+
+def test_a_published_sum_may_not_pin_its_hidden_members_below_k():
+    system = System()
+    xs = [system.add_inner(v) for v in (2, 1, 30)]
+    parts = [system.add_cell(Cell((i,), (x,), system.inner_values[x])) for i, x in enumerate(xs)]
+    total = system.add_cell(Cell(("t",), tuple(xs), 33, 1))
+    system.relations.append(Relation(total, tuple(parts)))
+    result = protect(system, 5)
+    # 2 and 1 alone would be known to add up to 3: the 30 is hidden as well
+    assert result.status[parts[2]] is Status.SECONDARY
+    assert pinned_sums(system, hidden_of(result), 5) == []
+
+
+def test_a_unanimous_breakdown_group_is_protected_but_a_unanimous_unit_is_published():
+    hierarchy = Hierarchy({"s1": "d1", "s2": "d1"}, "M")
+    counts = {
+        ("s1", "ar", "0"): 6, ("s1", "de", "0"): 4, ("s1", "de", "1"): 9,
+        ("s2", "de", "0"): 8, ("s2", "de", "1"): 7, ("s2", "tr", "1"): 5, ("s2", "tr", "0"): 5,
+    }  # fmt: skip
+    table = frequency_system(
+        counts, hierarchy, ["0", "1"], breakdown_levels=("district", "municipality"), k=5
+    )
+    result = protect(table.system, 5)
+    status = {table.system.cells[i].key: s for i, s in enumerate(result.status)}
+    # every Arabic-speaking family said "0": that cell is not shown in the breakdown
+    assert status[("district", "d1", "ar", "0")] is Status.PRIMARY
+    assert exact_recoverable(table.system, hidden_of(result)) == []
+    # a whole school saying the same is its finding: published
+    unanimous = {("s1", None, "1"): 12, ("s2", None, "1"): 6, ("s2", None, "0"): 7}
+    table = frequency_system(unanimous, hierarchy, ["0", "1"], k=5)
+    result = protect(table.system, 5)
+    assert result.status[table.index[("school", "s1", None, "1")]] is Status.PUBLISHED
+
+
+def test_a_unit_below_k_shows_nothing():
+    table = frequency_system(COUNTS, FOUR_SCHOOLS, ["1", "2"], small_units=[("school", "s2")])
+    result = protect(table.system, 5)
+    for value in ("1", "2", ALL):
+        assert result.status[table.index[("school", "s2", None, value)]] is Status.PRIMARY
+
+
+def test_lp_audit_reports_the_interval_an_attacker_can_reach():
+    table = frequency_system(COUNTS, FOUR_SCHOOLS, ["1", "2"], k=5)
+    result = protect(table.system, 5)
+    intervals = lp_audit(table.system, result)
+    assert {iv.cell for iv in intervals} == set(result.hidden())
+    truth = {i: table.system.cells[i].n for i in result.hidden()}
+    for iv in intervals:
+        assert iv.low - 1e-9 <= truth[iv.cell] <= iv.high + 1e-9
+        assert iv.width > 0
+    best = narrowest(intervals)
+    assert best is not None and best.width == min(iv.width for iv in intervals)
+
+
+# --- properties --------------------------------------------------------------------------
+
+
+@st.composite
+def worlds(draw):
+    districts = draw(st.integers(1, 3))
+    hierarchy = {}
+    for d in range(districts):
+        for s in range(draw(st.integers(1, 3))):
+            hierarchy[f"s{d}{s}"] = f"d{d}"
+    values = [str(v) for v in range(draw(st.integers(1, 3)))]
+    languages = draw(st.sampled_from([[None], ["de", "ar"], ["de", "tr", "ar"]]))
+    small = st.integers(0, 4)
+    any_size = st.integers(0, 14)
+    counts = {}
+    for school in hierarchy:
+        for lang in languages:
+            for value in values:
+                counts[(school, lang, value)] = draw(st.one_of(small, any_size))
+    breakdown = (
+        ()
+        if languages == [None]
+        else draw(
+            st.sampled_from(
+                [
+                    ("municipality",),
+                    ("district", "municipality"),
+                    ("school", "district", "municipality"),
+                ]
+            )
+        )
+    )
+    k = draw(st.sampled_from([3, 5]))
+    return Hierarchy(hierarchy, "M"), values, counts, breakdown, k
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds())
+def test_no_hidden_cell_is_recoverable_and_no_sum_pins_hidden_members(world):
+    hierarchy, values, counts, breakdown, k = world
+    table = frequency_system(counts, hierarchy, values, breakdown_levels=breakdown, k=k)
+    result = protect(table.system, k)
+    hidden = hidden_of(result)
+    for i, cell in enumerate(table.system.cells):
+        if 0 < cell.n < k:
+            assert hidden[i], cell
+    assert exact_recoverable(table.system, hidden) == []
+    assert pinned_sums(table.system, hidden, k) == []
+    # with non-negativity too, a solver narrows no hidden cell to one value
+    assert all(iv.width > 1e-6 for iv in lp_audit(table.system, result))
+    # every published cell is the sum of its inner cells (the system is consistent)
+    for cell in table.system.cells:
+        assert cell.n == sum(table.system.inner_values[x] for x in cell.inner)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds(), st.randoms(use_true_random=False))
+def test_the_fast_rank_test_agrees_with_exact_elimination(world, rnd: random.Random):
+    hierarchy, values, counts, breakdown, k = world
+    table = frequency_system(counts, hierarchy, values, breakdown_levels=breakdown, k=k)
+    share = rnd.random()
+    hidden = [rnd.random() < share for _ in table.system.cells]
+    assert recoverable(table.system, hidden) == exact_recoverable(table.system, hidden)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_larger_tables_are_protected_without_hiding_everything(seed):
+    rnd = random.Random(seed)
+    hierarchy = Hierarchy({f"s{i}": f"d{i % 8}" for i in range(60)}, "M")
+    values = ["1", "2", "3", "4", "99"]
+    counts = {
+        (s, None, v): rnd.choice([0, 1, 2, 3, 5, 8, 13, 21, 30])
+        for s in hierarchy.district_of
+        for v in values
+    }
+    table = frequency_system(counts, hierarchy, values, k=5)
+    result = protect(table.system, 5)
+    hidden = hidden_of(result)
+    assert recoverable(table.system, hidden) == []
+    assert pinned_sums(table.system, hidden, 5) == []
+    assert not result.failed_closed
+    assert result.count(Status.PUBLISHED) > len(table.system.cells) // 2
+
+
+def test_out_of_rounds_it_fails_closed_to_the_higher_level(monkeypatch):
+    from survey.reports import suppress
+
+    monkeypatch.setattr(suppress, "MAX_ROUNDS", 1)
+    table = frequency_system(COUNTS, FOUR_SCHOOLS, ["1", "2"], k=5)
+    result = protect(table.system, 5)
+    assert result.failed_closed
+    for i, cell in enumerate(table.system.cells):
+        assert (result.status[i] is Status.PUBLISHED) == (cell.level == 2)
+    assert exact_recoverable(table.system, hidden_of(result)) == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds(), st.randoms(use_true_random=False))
+def test_the_matrix_rank_test_agrees_with_the_plain_one(world, rnd: random.Random):
+    from survey.reports.suppress import recoverable_blocks, recoverable_blocks_plain
+
+    hierarchy, values, counts, breakdown, k = world
+    table = frequency_system(counts, hierarchy, values, breakdown_levels=breakdown, k=k)
+    share = rnd.random()
+    hidden = [rnd.random() < share for _ in table.system.cells]
+    fast = sorted(i for b in recoverable_blocks(table.system, hidden) for i in b)
+    plain = sorted(i for b in recoverable_blocks_plain(table.system, hidden) for i in b)
+    assert fast == plain
