@@ -50,7 +50,8 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 class Server:
     def __init__(self, target: str, env: dict, port: int, log: Path, preload=False, workers=2):
-        args = [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
+        args = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+        args += ["-b", f"127.0.0.1:{port}", "-w", str(workers)]
         if preload:
             args.append("--preload")
         self.port = port

@@ -8,6 +8,7 @@ from the language, never from the text.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import format_decimal
@@ -118,6 +119,7 @@ def direction(language: str) -> str:
     return "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr"
 
 
+@lru_cache(maxsize=64)
 def native_name(language: str) -> str:
     """The language's name in itself, capitalised: "Türkçe", "العربية", "Українська"."""
     name = Locale.parse(language).get_display_name(language) or language
