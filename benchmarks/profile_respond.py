@@ -47,7 +47,7 @@ def to_last(client, token, questionnaire):
         page = client.get(location).data
         data = {**answers_for(questionnaire, steps[number - 1].questions), "action": "next"}
         data["csrf_token"] = csrf(page)
-        if "Antworten absenden".encode() in page:
+        if b"Antworten absenden" in page:
             return f"/s/{token}/{number}", data
         r = client.post(f"/s/{token}/{number}", data=data)
         if r.status_code == 200:

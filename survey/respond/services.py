@@ -9,10 +9,10 @@ import uuid
 from datetime import date, timedelta
 
 from sqlalchemy import delete, insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from survey.core.errors import AnswersInvalid, DraftMissing, LinkClosed, LinkUnknown
-from survey.distribution.models import Link
+from survey.distribution.models import Campaign, Link
 from survey.questionnaires.definition import Questionnaire, variables_of
 from survey.respond.answers import (
     Raw,
@@ -26,9 +26,21 @@ from survey.respond.models import Answer, Draft, Response, SubmittedDraft
 from survey.respond.steps import Step, visible_questions, visible_steps
 
 
+_LINK_WITH_CAMPAIGN = (
+    joinedload(Link.campaign).joinedload(Campaign.questionnaires),
+    joinedload(Link.school),
+)
+
+
 def open_link(session: Session, token: str, today: date) -> Link:
     """The link behind a token, if people may still answer through it."""
-    link = session.get(Link, token) if token.isascii() and len(token) <= 32 else None
+    # One SELECT for the link, its school, its campaign and the campaign's questionnaires; never
+    # cached across requests, so a revoked link or a closed campaign stops at once.
+    link = (
+        session.get(Link, token, options=_LINK_WITH_CAMPAIGN)
+        if token.isascii() and len(token) <= 32
+        else None
+    )
     # A revoked link answers exactly like one that never existed: nobody can tell
     # a withdrawn (perhaps leaked) token from a guessed one.
     if link is None or link.revoked:
