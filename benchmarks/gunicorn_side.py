@@ -231,20 +231,25 @@ def run_db(kind: str, args, scratch: Path) -> list[tuple]:
                     timed_get(port, "/page" if who == "bare" else f"/s/{token}")
                 if who == "bare":
                     results.setdefault(("page view", who), []).append(
-                        hammer(server, [lambda: timed_get(port, "/page")] * CLIENTS * args.requests)
+                        hammer(
+                            server,
+                            [lambda port=port: timed_get(port, "/page")] * CLIENTS * args.requests,
+                        )
                     )
                     forms = [
                         {**{f"q{i}": "teils" for i in range(30)}, "t": f"Lauf {run} bare {n}"}
                         for n in range(args.submits)
                     ]
                     results.setdefault(("final submit", who), []).append(
-                        hammer(server, [lambda f=f: post_bare(port, f) for f in forms])
+                        hammer(server, [lambda f=f, port=port: post_bare(port, f) for f in forms])
                     )
                 else:
                     results.setdefault(("intro", who), []).append(
                         hammer(
                             server,
-                            [lambda: timed_get(port, f"/s/{token}")] * CLIENTS * args.requests,
+                            [lambda port=port: timed_get(port, f"/s/{token}")]
+                            * CLIENTS
+                            * args.requests,
                         )
                     )
                     walkers = [
@@ -255,7 +260,9 @@ def run_db(kind: str, args, scratch: Path) -> list[tuple]:
                     for w in walkers:
                         page = w.to_second_page()
                         jobs += [
-                            lambda w=w, page=page: timed_get(port, page, {"Cookie": w.cookie})
+                            lambda w=w, page=page, port=port: timed_get(
+                                port, page, {"Cookie": w.cookie}
+                            )
                         ] * args.requests
                     results.setdefault(("question page (draft)", who), []).append(
                         hammer(server, jobs)
