@@ -58,7 +58,7 @@ class Server:
         self.proc = subprocess.Popen(
             [*args, target], cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT
         )
-        for _ in range(300):
+        for _ in range(1200):  # a loaded machine: up to a minute
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()  # no request
                 break
