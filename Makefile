@@ -10,7 +10,7 @@ PORT   ?= 5000
 LOCK    = $(BIN)/uv pip compile pyproject.toml - --all-extras --universal --python-version 3.11 \
           --generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock
 
-.PHONY: run test lint lock upgrade bench clean
+.PHONY: run test lint lock upgrade bench clean system-packages
 
 run: $(STAMP)
 	$(BIN)/survey db upgrade
@@ -46,6 +46,11 @@ upgrade: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'uv>=0.5'
 	echo 'setuptools>=69' | $(LOCK) --upgrade
 	$(MAKE) test
+
+# Debian packages for printing (fonts) and for the tests that read PDFs and scan QR codes
+# (the list .ci/run installs). Run as root.
+system-packages:
+	apt-get install -y --no-install-recommends $$(grep -v '^\s*#' .ci/apt-packages)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

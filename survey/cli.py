@@ -86,6 +86,12 @@ def register_commands(app: Flask) -> None:
     """Attach every command to ``app.cli`` so that ``flask --app survey`` has them too."""
     from survey.distribution.cli import demo_command
     from survey.i18n.cli import i18n_group
+    from survey.paper.cli import (
+        dossier_command,
+        flyers_command,
+        letters_command,
+        print_questionnaire_command,
+    )
     from survey.questionnaires.cli import check_command, codebook_command, schema_command
     from survey.respond.cli import purge_command
 
@@ -98,6 +104,10 @@ def register_commands(app: Flask) -> None:
         demo_command,
         purge_command,
         i18n_group,
+        print_questionnaire_command,
+        flyers_command,
+        dossier_command,
+        letters_command,
     ):
         app.cli.add_command(command)
 

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import secrets
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,3 +233,11 @@ def respondent(app: Flask, links: dict[str, str]):
 def step_number(location: str | None) -> int:
     assert location, "expected a redirect"
     return int(location.rstrip("/").rsplit("/", 1)[1].split("?")[0])
+
+
+def unused_port() -> int:
+    """A port nothing listens on: the kernel hands out a free one and we let it go again
+    (fixed numbers collide when two test runs share a machine)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -10,21 +10,17 @@ import threading
 import time
 
 import pytest
-from conftest import FIXTURE_QUESTIONNAIRES, Respondent
+from conftest import FIXTURE_QUESTIONNAIRES, Respondent, unused_port
 
 from survey import create_app
 from survey.config import Defaults
 
-CLOSED_PORT = 5911  # issue 9's port range: nothing listens here
-HANGING_PORT = 5912
-
 
 @contextlib.contextmanager
-def silent_server(port: int):
-    """Accepts connections and never says a word (a database server that hangs)."""
+def silent_server():
+    """Accepts connections and never says a word (a database server that hangs); yields its port."""
     listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", port))
+    listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     held: list[socket.socket] = []
     stop = threading.Event()
@@ -38,7 +34,7 @@ def silent_server(port: int):
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     try:
-        yield
+        yield listener.getsockname()[1]
     finally:
         stop.set()
         thread.join()
@@ -69,17 +65,17 @@ def assert_outage_page(response, language: str = "de") -> str:
     return html
 
 
-@pytest.mark.parametrize("port", [CLOSED_PORT, HANGING_PORT], ids=["refused", "hanging"])
-def test_every_page_answers_503_in_the_visitors_language(port):
-    app = outage_app(port)
-    with silent_server(HANGING_PORT) if port == HANGING_PORT else contextlib.nullcontext():
+@pytest.mark.parametrize("hanging", [False, True], ids=["refused", "hanging"])
+def test_every_page_answers_503_in_the_visitors_language(hanging):
+    with silent_server() if hanging else contextlib.nullcontext(unused_port()) as port:
+        app = outage_app(port)
         client = app.test_client()
         assert_outage_page(client.get("/s/sometoken"))  # the first also loads the catalogs
         started = time.monotonic()
         html = assert_outage_page(client.get("/s/othertoken"))
         waited = time.monotonic() - started
         assert "Bitte versuchen Sie es in einer Minute noch einmal" in html
-        assert waited < (4 if port == HANGING_PORT else 1), waited
+        assert waited < (4 if hanging else 1), waited
         arabic = client.get("/s/sometoken", headers={"Accept-Language": "ar"})
         assert "Bitte versuchen" not in assert_outage_page(arabic, "ar")
     app.extensions["survey_db"].engine.dispose()
@@ -92,7 +88,7 @@ def test_a_step_sent_while_the_database_is_away_comes_back_filled_in(app, links)
     person.open("/1")
     cookie = person.client.get_cookie("mitwirken").value
     # …then it goes away (same process, so it knows which questionnaire the link has).
-    away = outage_app(CLOSED_PORT)
+    away = outage_app(unused_port())
     client = away.test_client()
     client.set_cookie("mitwirken", cookie)
     posted = {
@@ -118,7 +114,7 @@ def test_a_step_sent_while_the_database_is_away_comes_back_filled_in(app, links)
 
 
 def test_the_outage_is_logged_without_token_or_address(links, caplog):
-    app = outage_app(CLOSED_PORT)
+    app = outage_app(unused_port())
     app.test_client().get(f"/s/{links['families']}", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "database unavailable on /s/<token> [GET]: OperationalError" in logged
@@ -178,11 +174,12 @@ def test_the_app_recovers_by_itself_when_the_database_is_back(database_url, link
     url = make_url(database_url)
     if url.get_backend_name() != "postgresql":
         pytest.skip("a database server to cut off: PostgreSQL only")
-    proxy = Proxy(5914, (url.host or "127.0.0.1", url.port or 5432))
+    port = unused_port()
+    proxy = Proxy(port, (url.host or "127.0.0.1", url.port or 5432))
     proxy.up()
     app = create_app(
         {
-            "DATABASE_URL": url.set(host="127.0.0.1", port=5914).render_as_string(False),
+            "DATABASE_URL": url.set(host="127.0.0.1", port=port).render_as_string(False),
             "SECRET_KEY": "test",
             "QUESTIONNAIRE_DIR": FIXTURE_QUESTIONNAIRES,
             "RATELIMIT_ENABLED": False,

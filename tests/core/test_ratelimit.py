@@ -12,7 +12,7 @@ import os
 import uuid
 
 import pytest
-from conftest import FIXTURE_QUESTIONNAIRES, Respondent
+from conftest import FIXTURE_QUESTIONNAIRES, Respondent, unused_port
 from sqlalchemy import func, select
 
 from survey import create_app
@@ -168,7 +168,7 @@ def test_without_redis_respondents_are_let_through(database_url, links, caplog):
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test",
             "QUESTIONNAIRE_DIR": FIXTURE_QUESTIONNAIRES,
-            "RATELIMIT_STORAGE_URL": "redis://127.0.0.1:5913/9",  # nothing listens
+            "RATELIMIT_STORAGE_URL": f"redis://127.0.0.1:{unused_port()}/9",  # nothing listens
         }
     )
     caplog.set_level(logging.WARNING)

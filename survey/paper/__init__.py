@@ -1,0 +1,1 @@
+"""On paper: printable questionnaires and flyers, drawn with the shared PDF toolkit."""
