@@ -228,7 +228,10 @@ def run_db(kind: str, args, scratch: Path) -> list[tuple]:
             server = Server(target, env, port, log)
             try:
                 for _ in range(20):  # warm both workers before measuring
-                    timed_get(port, "/page" if who == "bare" else f"/s/{token}")
+                    try:
+                        timed_get(port, "/page" if who == "bare" else f"/s/{token}")
+                    except OSError:  # a worker still starting on a loaded machine
+                        time.sleep(1)
                 if who == "bare":
                     results.setdefault(("page view", who), []).append(
                         hammer(
