@@ -95,6 +95,7 @@ def generate(url: str, answers: int, schools: int, districts: int, seed: int = 1
             conn.execute(
                 insert(School)
                 .values(
+                    number=str(100001 + s),
                     name=f"Schule {s + 1}",
                     school_type=types[s % len(types)],
                     district_id=dist_ids[s % districts],
@@ -105,7 +106,7 @@ def generate(url: str, answers: int, schools: int, districts: int, seed: int = 1
         ]
         campaign = conn.execute(
             insert(Campaign)
-            .values(slug="bench", title="Benchmark", municipality_id=muni, is_open=False)
+            .values(slug="bench", title="Benchmark", municipality_id=muni, state="closed")
             .returning(Campaign.id)
         ).scalar_one()
         conn.execute(

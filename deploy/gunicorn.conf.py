@@ -57,3 +57,23 @@ logconfig_dict = {
         "sqlalchemy": {"level": "WARNING", "handlers": [], "propagate": True},
     },
 }
+
+
+def _warm(app) -> None:
+    from flask import Flask
+
+    if isinstance(app, Flask):
+        from survey.respond.warm import warm
+
+        warm(app)
+
+
+def when_ready(server) -> None:
+    """With --preload: load questionnaires, catalogs and templates once, before the fork."""
+    if server.cfg.preload_app:
+        _warm(server.app.wsgi())
+
+
+def post_worker_init(worker) -> None:
+    """Without --preload: each worker warms itself before its first request (no-op otherwise)."""
+    _warm(worker.wsgi)

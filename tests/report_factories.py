@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from survey.distribution.models import (
     Campaign,
     CampaignQuestionnaire,
+    CampaignState,
     District,
     Municipality,
     School,
@@ -51,14 +52,21 @@ def make_world(
     session.flush()
     districts: dict[str, District] = {}
     found: dict[str, School] = {}
-    for name, (district, kind) in schools.items():
+    for number, (name, (district, kind)) in enumerate(schools.items(), start=100001):
         if district not in districts:
             districts[district] = District(name=district, municipality_id=muni.id)
             session.add(districts[district])
             session.flush()
-        found[name] = School(name=name, school_type=kind, district_id=districts[district].id)
+        found[name] = School(
+            number=str(number), name=name, school_type=kind, district_id=districts[district].id
+        )
         session.add(found[name])
-    campaign = Campaign(slug=slug, title=slug, municipality=muni, is_open=is_open)
+    campaign = Campaign(
+        slug=slug,
+        title=slug,
+        municipality=muni,
+        state=CampaignState.OPEN if is_open else CampaignState.CLOSED,
+    )
     for audience, qid in (questionnaires or {"families": "families"}).items():
         campaign.questionnaires.append(
             CampaignQuestionnaire(audience=audience, questionnaire_id=qid)

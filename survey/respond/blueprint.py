@@ -332,43 +332,55 @@ def step(token: str, number: int):
         )
 
     form = build_form(questionnaire, shown, request.form, texts)
+    # What was typed joins the draft in this transaction; every way out below but
+    # the final submit commits it, the final submit stores the response instead.
     services.save_answers(
-        db.session, draft, questionnaire, raw_of(form), clock.today(), _expiry_days()
+        db.session, draft, questionnaire, raw_of(form), clock.today(), _expiry_days(), commit=False
     )
-    typed = typed_answers(questionnaire, draft.answers)
-    switch = request.form.get("switch_lang")
-    if switch:  # what was typed is saved; the same page comes back in the other language
-        if switch in offered:
-            services.set_language(db.session, draft, switch)
-        return redirect(url_for(".step", token=token, number=current.number))
-    if request.form.get("action") == "back":
-        return _redirect_before(token, questionnaire, typed, current)
-    if not form.validate():
-        # What was typed is in the draft: the GET shows it again with the errors.
-        return redirect(url_for(".step", token=token, number=current.number, check=1))
-
-    now_shown = visible_questions(questionnaire, current, typed)
-    if any(q not in shown for q in now_shown):
-        # An answer on this page opened a follow-up question on the same page.
-        return redirect(url_for(".step", token=token, number=current.number, notice="opened"))
-    following = [s for s in visible_steps(questionnaire, typed) if s.number > current.number]
-    if following:
-        return redirect(url_for(".step", token=token, number=following[0].number))
-    return _submit(token, link, questionnaire, draft)
+    answers = dict(draft.answers)
+    target = services.after_post(
+        questionnaire,
+        current,
+        shown,
+        answers,
+        valid=form.validate(),
+        action=request.form.get("action"),
+        switch=request.form.get("switch_lang"),
+        offered=offered,
+    )
+    if target.kind == "submit":
+        return _submit(token, link, questionnaire, draft, answers)
+    if target.kind == "switch":
+        services.set_language(db.session, draft, target.language)  # commits
+    db.session.commit()
+    return _redirect_to(token, questionnaire, answers, current, target)
 
 
-def _submit(token: str, link: Link, questionnaire: Questionnaire, draft: Draft):
-    # Check every visible step once more: the definition may have changed, or
-    # the answers may have been sent by hand.
-    typed = typed_answers(questionnaire, draft.answers)
-    for candidate in visible_steps(questionnaire, typed):
-        questions = visible_questions(questionnaire, candidate, typed)
-        if not build_form(questionnaire, questions, formdata_from(draft.answers)).validate():
-            return redirect(url_for(".step", token=token, number=candidate.number, check=1))
-    ratelimit.enforce("submit", link.token)
+def _redirect_to(token, questionnaire, answers, current, target: services.Next):
+    if target.kind == "before":
+        return _redirect_before(
+            token, questionnaire, typed_answers(questionnaire, answers), current
+        )
+    return redirect(url_for(".step", token=token, number=target.number, **target.args))
+
+
+def _submit(token: str, link: Link, questionnaire: Questionnaire, draft: Draft, answers: dict):
+    # Check the whole draft once more against the definition (not the forms): the
+    # definition may have changed, or the answers may have been sent by hand.
+    invalid = services.first_invalid_step(questionnaire, answers)
+    if invalid is not None:
+        db.session.commit()  # keep what was typed on this page
+        return redirect(url_for(".step", token=token, number=invalid.number, check=1))
+    try:
+        ratelimit.enforce("submit", link.token)
+    except Exception:
+        db.session.commit()
+        raise
     language = draft.language
     granularity = current_app.config["DATE_GRANULARITY"]
-    services.submit(db.session, draft.id, questionnaire, clock.today(), granularity)
+    services.submit(
+        db.session, draft.id, questionnaire, clock.today(), granularity, answers=answers
+    )
     drafts = dict(session.get(_DRAFTS, {}))
     drafts.pop(link.token, None)
     session[_DRAFTS] = drafts

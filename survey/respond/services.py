@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import delete, insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from survey.core.errors import (
     AnswersInvalid,
@@ -18,7 +19,7 @@ from survey.core.errors import (
     LinkClosed,
     LinkUnknown,
 )
-from survey.distribution.models import Link
+from survey.distribution.models import Campaign, Link
 from survey.questionnaires.definition import Questionnaire, variables_of
 from survey.respond.answers import (
     Raw,
@@ -31,6 +32,11 @@ from survey.respond.answers import (
 from survey.respond.models import Answer, Draft, Response, SubmittedDraft
 from survey.respond.steps import Step, visible_questions, visible_steps
 
+_LINK_WITH_CAMPAIGN = (
+    joinedload(Link.campaign).joinedload(Campaign.questionnaires),
+    joinedload(Link.school),
+)
+
 
 def open_link(session: Session, token: str, today: date, resuming: bool = False) -> Link:
     """The link behind a token, if people may still answer through it.
@@ -39,7 +45,13 @@ def open_link(session: Session, token: str, today: date, resuming: bool = False)
     except to a respondent ``resuming`` a draft begun on it: that draft may still
     be finished. A campaign that is not open says when it runs.
     """
-    link = session.get(Link, token) if token.isascii() and len(token) <= 32 else None
+    # One SELECT for the link, its school, its campaign and the campaign's questionnaires; never
+    # cached across requests, so a revoked link or a closed campaign stops at once.
+    link = (
+        session.get(Link, token, options=_LINK_WITH_CAMPAIGN)
+        if token.isascii() and len(token) <= 32
+        else None
+    )
     # A revoked link answers exactly like one that never existed: nobody can tell
     # a withdrawn (perhaps leaked) token from a guessed one. Only a draft begun on it
     # before may still be finished.
@@ -97,13 +109,72 @@ def save_answers(
     raw: Raw,
     today: date,
     expiry_days: int,
+    commit: bool = True,
 ) -> None:
     """Merge one step's raw answers into the draft, then drop answers whose
     questions the new answers hide (so they are never stored)."""
     merged = {**normalize_raw(questionnaire, draft.answers), **normalize_raw(questionnaire, raw)}
     draft.answers = prune_hidden(questionnaire, merged)
     draft.expires_on = today + timedelta(days=expiry_days)  # activity keeps a draft alive
-    session.commit()
+    if commit:
+        session.commit()
+
+
+@dataclass(frozen=True)
+class Next:
+    """Where a step's POST leads: ``step`` (number, query args), ``before`` (the
+    step before, or the intro), ``switch`` (same step in ``language``) or ``submit``."""
+
+    kind: str
+    number: int = 0
+    args: dict = field(default_factory=dict)
+    language: str = ""
+
+
+def after_post(
+    questionnaire: Questionnaire,
+    current: Step,
+    shown: tuple,
+    answers: dict,
+    *,
+    valid: bool,
+    action: str | None,
+    switch: str | None,
+    offered: list[str],
+) -> Next:
+    """The navigation after a step was posted and its answers merged into ``answers``."""
+    typed = typed_answers(questionnaire, answers)
+    if switch:  # what was typed is saved; the same page comes back in the other language
+        if switch in offered:
+            return Next("switch", current.number, language=switch)
+        return Next("step", current.number)
+    if action == "back":
+        return Next("before")
+    if not valid:  # what was typed is in the draft: the GET shows it again with the errors
+        return Next("step", current.number, {"check": 1})
+    now_shown = visible_questions(questionnaire, current, typed)
+    if any(q not in shown for q in now_shown):
+        # An answer on this page opened a follow-up question on the same page.
+        return Next("step", current.number, {"notice": "opened"})
+    following = [s for s in visible_steps(questionnaire, typed) if s.number > current.number]
+    if following:
+        return Next("step", following[0].number)
+    return Next("submit")
+
+
+def first_invalid_step(questionnaire: Questionnaire, answers: Raw) -> Step | None:
+    """The first visible step holding an answer the definition does not allow."""
+    raw = normalize_raw(questionnaire, answers)
+    problems = definition_problems(questionnaire, raw)
+    if not problems:
+        return None
+    wrong = {p.split(":", 1)[0] for p in problems}
+    typed = typed_answers(questionnaire, raw)
+    for step in visible_steps(questionnaire, typed):
+        for question in visible_questions(questionnaire, step, typed):
+            if wrong & set(variables_of(question)):
+                return step
+    return visible_steps(questionnaire, typed)[0]
 
 
 def posted_answers(questionnaire: Questionnaire, step: Step, formdata) -> dict[str, list[str]]:
@@ -168,12 +239,15 @@ def submit(
     questionnaire: Questionnaire,
     today: date,
     granularity: str = "day",
+    answers: Raw | None = None,
 ) -> uuid.UUID | None:
     """Store the draft as an anonymous response, in one transaction; delete the draft.
 
     Exactly once: the DELETE of the draft is the first write, so a second
     submit of the same draft (double tap, retry, back and resubmit) finds
     nothing to delete and stores nothing. Returns None in that case.
+    ``answers``: the draft's answers as merged in this request (the final page's
+    answers are then never written to the draft, only to the response).
     """
     session.rollback()  # start clean: the DELETE below must be this transaction's first write
     draft = session.get(Draft, draft_id)
@@ -182,7 +256,7 @@ def submit(
     link = session.get(Link, draft.link_token)
     if link is None:
         raise DraftMissing()
-    raw = normalize_raw(questionnaire, draft.answers)
+    raw = normalize_raw(questionnaire, draft.answers if answers is None else answers)
     language = draft.language
     campaign_id, school_id, audience = link.campaign_id, link.school_id, link.audience
     typed = typed_answers(questionnaire, raw)

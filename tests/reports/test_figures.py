@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from report_factories import make_responses, make_world, random_family
 
+from survey.distribution.models import CampaignState
 from survey.extensions import db
 from survey.questionnaires.loader import load_directory
 from survey.reports import services
@@ -178,7 +179,7 @@ def test_two_builds_are_byte_identical(app, world):
 
 def test_an_open_campaign_is_refused_unless_previewed(app, world):
     with app.app_context():
-        world.campaign.is_open = True
+        world.campaign.state = CampaignState.OPEN
         db.session.commit()
     with pytest.raises(services.CampaignStillOpen):
         build(app)
