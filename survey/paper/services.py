@@ -30,12 +30,9 @@ def minutes(questionnaire: Questionnaire) -> tuple[int, int]:
 
 
 def school_key(school: School) -> str:
-    """The number a school is known by on paper and on the command line.
-
-    Today its database id; when schools carry their six-digit school number, it goes
-    here, and only here.
-    """
-    return str(school.id)
+    """The number a school is known by on paper and on the command line: its six-digit
+    school number (the staff area's, unique), never the database id."""
+    return school.number
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,10 @@ BREAKDOWNS: dict[str, Callable[[], ColumnElement]] = {
 KEYS = ["school_id", "audience", "questionnaire_id", "variable"]
 
 
-def school_unit(school_id: int, name: str) -> str:
-    """What names a school in reports. The school number of the staff area (issue 11)
-    replaces the id here, in this one place."""
-    del name  # names repeat across districts; the id does not
-    return str(school_id)
+def school_unit(number: str) -> str:
+    """What names a school in reports: its six-digit school number (unique, and what
+    schools and offices know it by; names repeat across districts)."""
+    return number
 
 
 @dataclass(frozen=True)
@@ -49,15 +48,22 @@ class Place:
 def places(session: Session, campaign: Campaign) -> list[Place]:
     """Every school of the campaign's municipality, with its district."""
     rows = session.execute(
-        select(School.id, School.name, School.school_type, District.name, Municipality.name)
+        select(
+            School.id,
+            School.number,
+            School.name,
+            School.school_type,
+            District.name,
+            Municipality.name,
+        )
         .join(District, School.district_id == District.id)
         .join(Municipality, District.municipality_id == Municipality.id)
         .where(Municipality.id == campaign.municipality_id)
         .order_by(School.id)
     )
     return [
-        Place(sid, school_unit(sid, name), name, kind, dist, muni)
-        for sid, name, kind, dist, muni in rows
+        Place(sid, school_unit(number), name, kind, dist, muni)
+        for sid, number, name, kind, dist, muni in rows
     ]
 
 

@@ -57,7 +57,7 @@ def independent(world, school_district: dict[str, str]):
     """Counts by level, unit, variable and value, straight from the answers given."""
     counts: dict[tuple, Counter] = defaultdict(Counter)
     for school, _audience, _qid, _lang, answers in world.answers:
-        units = [("school", str(world.schools[school].id)), ("district", school_district[school]),
+        units = [("school", world.schools[school].number), ("district", school_district[school]),
                  ("municipality", "Musterstadt")]  # fmt: skip
         for variable, value in answers.items():
             if isinstance(value, str):
@@ -102,7 +102,7 @@ def test_every_published_figure_equals_an_independent_count(app, world):
                 assert row.percent == round(true_n / total * 100, 1)
     # free text is never counted; the small school shows nothing at all
     assert "wish" not in set(tidy.question)
-    small = str(world.schools["Kleine Schule"].id)
+    small = world.schools["Kleine Schule"].number
     assert (tidy[tidy.unit == small].status != "published").all()
 
 
@@ -155,7 +155,7 @@ def test_the_tidy_csv_survives_differencing_within_a_unit_and_across_levels(app,
         assert len(hidden) != 1, (question, values)
         assert not 0 < rest < K or not hidden
     # across levels: the district minus its visible schools
-    district_of = {str(world.schools[s].id): d for s, (d, _t) in SCHOOLS.items()}
+    district_of = {world.schools[s].number: d for s, (d, _t) in SCHOOLS.items()}
     for (level, unit, question), values in by_key.items():
         if level != "district":
             continue
@@ -208,7 +208,7 @@ def test_survey_report_writes_one_file_per_unit(app, world, tmp_path):
     assert files == ["c1_district_nord.csv", "c1_district_ost.csv", "c1_district_sued.csv"]
     rows = _read((tmp_path / "c1_district_nord.csv").read_bytes())
     assert {r["unit"] for r in rows} == {"Nord"} and {r["parent"] for r in rows} == {"Musterstadt"}
-    one = str(world.schools["Nordschule"].id)
+    one = world.schools["Nordschule"].number
     result = runner.invoke(
         args=["report", "--campaign", "c1", "--level", "school", "--school", one,
               "--out", str(tmp_path / "s")]
@@ -249,7 +249,7 @@ def test_the_workbook_has_its_sheets_and_is_byte_identical(app, world, tmp_path,
     import re
     import zipfile
 
-    one = str(world.schools["Nordschule"].id)
+    one = world.schools["Nordschule"].number
     with app.app_context():
         built = services.build(db.session, "c1", QUESTIONNAIRES, K)
         first = services.write(built, "school", "xlsx", tmp_path / "a", [one], language)[0]

@@ -79,7 +79,7 @@ def test_context_and_ranking(app, world):
         built = services.build(db.session, "c1", QUESTIONNAIRES, 5)
     found = indicators.compute(built.figures, QUESTIONNAIRES, CATALOGUE)
     context = indicators.with_context(found)
-    school = str(world.schools["A"].id)
+    school = world.schools["A"].number
     mine = context[(context.level == "school") & (context.unit == school)]
     district = found[(found.level == "district") & (found.unit == "Nord")].set_index("indicator")
     for row in mine.itertuples(index=False):
@@ -108,7 +108,7 @@ def test_a_hidden_count_hides_the_share(app):
         db.session.commit()
         built = services.build(db.session, "c1", QUESTIONNAIRES, 5)
     found = indicators.compute(built.figures, QUESTIONNAIRES, CATALOGUE)
-    row = found[(found.unit == str(world.schools["A"].id)) & (found.indicator == use.indicator)]
+    row = found[(found.unit == world.schools["A"].number) & (found.indicator == use.indicator)]
     assert row.share.isna().all()
 
 
