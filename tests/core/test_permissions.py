@@ -4,8 +4,8 @@ permission rule (or with a wrong one) fails here."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 from conftest import TODAY
+from sqlalchemy import select
 from staff import csrf_of, signed_in
 
 from survey.core.permissions import PUBLIC, RULES, Action, Role, can, permission_of, school_scope

@@ -4,11 +4,11 @@ the answers in the schema."""
 
 from __future__ import annotations
 
-import re
 import threading
+import uuid
 
 import pytest
-from conftest import TODAY, Respondent
+from conftest import FIXTURE_QUESTIONNAIRES, TODAY, Respondent
 from sqlalchemy import Date, DateTime, Integer, func, inspect, select, text
 
 from survey.config import Defaults
@@ -341,21 +341,42 @@ def test_refusals_speak_the_respondents_language(app, links):
         for kind, reply in (("unknown", unknown), ("revoked", revoked), ("used", used_page)):
             html = reply.get_data(as_text=True)
             assert expected[kind] in html, (language, kind)
-            assert f'<html lang="{language}" dir="{"rtl" if language in ("ar", "fa") else "ltr"}"' in html
+            assert (
+                f'<html lang="{language}" dir="{"rtl" if language in ("ar", "fa") else "ltr"}"'
+                in html
+            )
             seen.setdefault(kind, set()).add(expected[kind])
     # Every language has its own words (not the German falling through).
     for kind, titles in seen.items():
         assert len(titles) == len(LANGUAGES), (kind, titles)
 
 
-def test_the_code_page_is_rate_limited(app, respondent):
-    app.config["RATELIMIT_ENABLED"] = True
-    app.config["RESPOND_LIMITS"] = None
-    app.extensions["respond_limits"]["code"]["client"] = __import__("limits").parse_many(
-        "3/minute"
+def test_the_code_page_is_rate_limited(database_url, tmp_path):
+    """Guessing codes is slow: the code page counts tries per client, link and overall."""
+    from survey import create_app
+    from survey.distribution.services import ensure_demo
+
+    limited = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": SECRET,
+            "QUESTIONNAIRE_DIR": FIXTURE_QUESTIONNAIRES,
+            "TRANSLATIONS_DIR": str(tmp_path / "none"),
+            "RATELIMIT_STORAGE_URL": "memory://",
+            "RATELIMIT_KEY_PREFIX": f"codes-{uuid.uuid4().hex[:8]}",
+            "RESPOND_LIMITS": {"code": {"client": "3/minute"}},
+        }
     )
-    person = respondent("staff")
-    _codes_on(app, person.token)
-    replies = [_enter(person, "XXXX-XXXX").status_code for _ in range(4)]
-    assert replies[:3] == [422, 422, 422] and replies[3] == 429
-    assert re.search(r"XXXX-XXXX", _enter(person, "XXXX-XXXX").get_data(as_text=True))
+    try:
+        with limited.app_context():
+            token = next(k.token for k in ensure_demo(db.session) if k.audience == "staff")
+        _codes_on(limited, token)
+        person = Respondent(limited.test_client(), token)
+        replies = [_enter(person, "XXXX-XXXX") for _ in range(4)]
+        assert [r.status_code for r in replies] == [422, 422, 422, 429]
+        assert "Noch einmal senden" in replies[3].get_data(as_text=True)
+    finally:
+        with limited.app_context(), db.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+        limited.extensions["survey_db"].engine.dispose()
