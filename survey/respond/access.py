@@ -124,3 +124,25 @@ def consume(session: Session, link: Link, held: str | None) -> None:
     )
     if result.rowcount != 1:
         raise _refusal(session, held)
+
+
+def reseal(session: Session) -> int:
+    """Rewrite every used code row in one transaction (``survey purge``, daily).
+
+    On PostgreSQL a row carries ``xmin``, the id of the transaction that last wrote it: a
+    code used by a submit has the same ``xmin`` as the response that submit stored, which
+    someone reading the tables could pair up (and so tell which batch a response came
+    from). After this, all used codes carry the ``xmin`` of this one transaction. Harmless
+    on SQLite, which keeps no such column. Returns the number of rows rewritten.
+    """
+    result = cast(
+        CursorResult,
+        session.execute(
+            update(AccessCode)
+            .where(AccessCode.state == AccessCodeState.USED)
+            .values(state=AccessCodeState.USED)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    session.commit()
+    return result.rowcount or 0

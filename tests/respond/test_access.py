@@ -380,3 +380,32 @@ def test_the_code_page_is_rate_limited(database_url, tmp_path):
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
         limited.extensions["survey_db"].engine.dispose()
+
+
+def test_purge_reseals_used_codes_so_no_transaction_id_pairs_them(app, respondent):
+    """PostgreSQL: a used code row and its response are written by one transaction and
+    share ``xmin`` until ``survey purge`` rewrites the used codes."""
+    person = respondent("staff")
+    code = _codes_on(app, person.token)[0]
+    _enter(person, code)
+    assert _answer_staff(person).location.split("?")[0].endswith("/danke")
+
+    def xmins() -> tuple[str, str] | None:
+        with app.app_context():
+            if db.engine.dialect.name != "postgresql":
+                return None
+            used = db.session.execute(
+                text("SELECT xmin::text FROM access_code WHERE state = 'used'")
+            ).scalar()
+            stored = db.session.execute(text("SELECT xmin::text FROM response")).scalar()
+            return used, stored
+
+    before = xmins()
+    if before is not None:
+        assert before[0] == before[1]  # the pairing this test is about
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0 and "1 used access code(s) resealed" in result.output
+    after = xmins()
+    if after is not None:
+        assert after[0] != after[1]
+    assert _state(app, code, person.token) == "used"
