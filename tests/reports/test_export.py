@@ -135,7 +135,8 @@ def test_formula_injection_is_neutralised_in_csv_and_xlsx(app, world, tmp_path):
     assert sheet.max_row == 65
     welcome = header.index("welcome")
     assert {type(row[welcome]) for row in sheet.iter_rows(min_row=2, values_only=True)} <= {
-        int, type(None)
+        int,
+        type(None),
     }
     codebook = [r for r in book["Codebuch"].iter_rows(values_only=True)]
     assert codebook[0] == export.CODEBOOK_COLUMNS
