@@ -327,7 +327,7 @@ def codebook(plan_: Plan) -> list[tuple[str, str, str, str, str]]:
     return found
 
 
-def _codebook_csv(plan_: Plan) -> bytes:
+def codebook_csv(plan_: Plan) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CODEBOOK_COLUMNS)
@@ -359,7 +359,7 @@ def write(session: Session, plan_: Plan, fmt: str, path: Path, k: int) -> list[P
     if fmt == "csv":
         _write_csv(plan_, rows, path)
         extra = codebook_path(path)
-        extra.write_bytes(_codebook_csv(plan_))
+        extra.write_bytes(codebook_csv(plan_))
         return [path, extra]
     if fmt == "xlsx":
         _write_xlsx(plan_, rows, path)
