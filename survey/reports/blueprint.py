@@ -125,9 +125,7 @@ def school_report(campaign_id: int, school_id: int, fmt: str):
     return _send_report(campaign, "school", school.number, school.number, fmt)
 
 
-@bp.get(
-    "/kampagnen/<int:campaign_id>/berichte/sozialraeume/<int:district_id>/<any(csv, xlsx):fmt>"
-)
+@bp.get("/kampagnen/<int:campaign_id>/berichte/sozialraeume/<int:district_id>/<any(csv, xlsx):fmt>")
 @requires(Action.VIEW_ALL_REPORTS)
 def district_report(campaign_id: int, district_id: int, fmt: str):
     campaign = _campaign(campaign_id)
@@ -145,10 +143,7 @@ def municipality_report(campaign_id: int, fmt: str):
     return _send_report(campaign, "municipality", name, name, fmt)
 
 
-@bp.get(
-    "/kampagnen/<int:campaign_id>/daten/<audience>/"
-    "<any(csv, xlsx, sav, dta, codebook):fmt>"
-)
+@bp.get("/kampagnen/<int:campaign_id>/daten/<audience>/<any(csv, xlsx, sav, dta, codebook):fmt>")
 @requires(Action.EXPORT_DATA)
 def data(campaign_id: int, audience: str, fmt: str):
     """The anonymised responses of one audience. Built into a temporary file (CSV and
@@ -186,4 +181,3 @@ def data(campaign_id: int, audience: str, fmt: str):
             "Cache-Control": "no-store",
         },
     )
-
