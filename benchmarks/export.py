@@ -78,8 +78,7 @@ def measure(fmt: str, url: str) -> dict:
 
 
 def main() -> None:
-    from reports import generate
-    from reports import fresh_database
+    from reports import fresh_database, generate
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
