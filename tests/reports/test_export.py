@@ -227,3 +227,20 @@ def test_the_command_writes_one_file_per_audience_and_logs_every_export(app, wor
         "Daten families (dta, Ebene school) über survey export",
         "Daten families (csv, Ebene school) über survey export",
     ]
+
+
+@pytest.mark.parametrize("fmt", export.FORMATS)
+def test_a_campaign_without_responses_exports_its_columns_only(app, tmp_path, fmt):
+    with app.app_context():
+        make_world(db.session, SCHOOLS)
+        db.session.commit()
+    path = _export(app, fmt, tmp_path)[0]
+    if fmt == "csv":
+        assert [list(r) for r in [_csv_rows(path)]] == [[]]
+        assert path.read_bytes().decode("utf-8-sig").startswith("school,school_type,")
+    elif fmt == "xlsx":
+        assert openpyxl.load_workbook(path)["Daten"].max_row == 1
+    else:
+        read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+        frame, meta = read(str(path))
+        assert len(frame) == 0 and "welcome" in meta.column_names
