@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask_babel import get_locale
@@ -58,6 +59,13 @@ def _campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
+def _attachment(name: str) -> str:
+    """A download's header: an ASCII name for old clients, the exact one (RFC 6266) for
+    the others (a district may be named "Gülüşlü"; headers are Latin-1 only)."""
+    plain = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"
+
+
 def _k() -> int:
     return int(current_app.config["MIN_GROUP_SIZE"])
 
@@ -84,7 +92,7 @@ def _send_report(campaign: Campaign, level: str, unit: str, label: str, fmt: str
     return Response(
         data,
         mimetype=MIMETYPES[fmt],
-        headers={"Content-Disposition": f"attachment; filename={name}"},
+        headers={"Content-Disposition": _attachment(name)},
     )
 
 
@@ -161,7 +169,7 @@ def data(campaign_id: int, audience: str, fmt: str):
         return Response(
             export.codebook_csv(plan),
             mimetype=MIMETYPES["csv"],
-            headers={"Content-Disposition": f"attachment; filename={name}"},
+            headers={"Content-Disposition": _attachment(name)},
         )
     folder = tempfile.mkdtemp(prefix="mitwirken-export-")
     try:
@@ -177,7 +185,7 @@ def data(campaign_id: int, audience: str, fmt: str):
         direct_passthrough=True,
         mimetype=MIMETYPES[fmt],
         headers={
-            "Content-Disposition": f"attachment; filename={export.file_name(plan, fmt)}",
+            "Content-Disposition": _attachment(export.file_name(plan, fmt)),
             "Cache-Control": "no-store",
         },
     )

@@ -234,3 +234,21 @@ def test_every_download_is_refused_to_signed_out_visitors(app, reports):
                  f"/kampagnen/{reports['closed']}/berichte/schulen/{reports['a']}/csv"):  # fmt: skip
         r = client.get(path)
         assert r.status_code == 302 and "/anmelden" in r.location
+
+
+def test_a_district_named_beyond_latin_1_downloads(app, reports):
+    rnd = random.Random(5)
+    with app.app_context():
+        school = make_school("100003", "Grundschule C", "Gülüşlü")
+        campaign = make_campaign([school], "c3", state="closed", audiences=("families",))
+        world = World(campaign, {"C": school})
+        make_responses(db.session, world, "C", [random_family(rnd) for _ in range(9)])
+        db.session.commit()
+        ids = (campaign.id, school.district_id)
+    client, _token = signed_in(app, "analyse@test.invalid")
+    r = client.get(f"/kampagnen/{ids[0]}/berichte/sozialraeume/{ids[1]}/csv")
+    assert r.status_code == 200
+    disposition = r.headers["Content-Disposition"]
+    assert 'filename="c3_district_guelue_lue.csv"' in disposition  # ü spelled out, ş not Latin-1
+    assert "filename*=UTF-8''c3_district_guelue%C5%9Flue.csv" in disposition
+    assert {row[1] for row in _csv(r.data)[1:]} == {"Gülüşlü"}
