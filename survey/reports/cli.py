@@ -128,7 +128,7 @@ def export_command(
             jobs = export.prepare(
                 session, slug, fmt, out, questionnaires,
                 audience=audience, level=level, preview=preview, actor_id=None,
-                channel="survey export",
+                channel=f"survey export ({_system_user()})",
             )  # fmt: skip
             session.commit()  # the audit entries, before any data is read
             written = [p for plan, path in jobs for p in export.write(session, plan, fmt, path, k)]
@@ -136,3 +136,14 @@ def export_command(
         engine.dispose()
     for path in written:
         click.echo(str(path))
+
+
+def _system_user() -> str:
+    """Who ran the command, for the audit log (no staff account signs in on the command
+    line; the server's user is the accountable one)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a bare container)
+        return "unbekannt"

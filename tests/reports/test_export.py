@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import random
 from pathlib import Path
@@ -223,10 +224,12 @@ def test_the_command_writes_one_file_per_audience_and_logs_every_export(app, wor
     with app.app_context():
         entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     details = [e.detail for e in entries if e.action == "download"]
+    user = getpass.getuser()
     assert details == [
-        "Daten families (dta, Ebene school) über survey export",
-        "Daten families (csv, Ebene school) über survey export",
+        f"Daten families (dta, Ebene school) über survey export ({user})",
+        f"Daten families (csv, Ebene school) über survey export ({user})",
     ]
+    assert all(e.actor_id is None for e in entries)
 
 
 @pytest.mark.parametrize("fmt", export.FORMATS)
