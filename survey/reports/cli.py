@@ -115,6 +115,8 @@ def export_command(
 ) -> None:
     """Write the anonymised response data of a campaign (one row per response, rows in
     random order) for analysts, with a codebook; every export is audit-logged."""
+    if out.suffix and out.suffix.lower() != f".{fmt}":
+        raise click.UsageError(f"--out {out.name} does not end in .{fmt} (--format {fmt})")
     require_schema()
     engine = make_engine(
         current_app.config["DATABASE_URL"],

@@ -221,6 +221,9 @@ def test_the_command_writes_one_file_per_audience_and_logs_every_export(app, wor
                                  "--audience", "staff", "--out", str(tmp_path / "y.csv")])  # fmt: skip
     assert isinstance(result.exception, export.NothingToExport)
     assert "no questionnaire for 'staff'" in str(result.exception)
+    result = runner.invoke(args=["export", "--campaign", "c1", "--format", "sav",
+                                 "--out", str(tmp_path / "z.csv")])  # fmt: skip
+    assert result.exit_code == 2 and "does not end in .sav" in result.output
     with app.app_context():
         entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     details = [e.detail for e in entries if e.action == "download"]
