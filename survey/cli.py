@@ -95,7 +95,7 @@ def register_commands(app: Flask) -> None:
         print_questionnaire_command,
     )
     from survey.questionnaires.cli import check_command, codebook_command, schema_command
-    from survey.reports.cli import report_command
+    from survey.reports.cli import export_command, report_command
     from survey.respond.cli import purge_command
 
     for command in (
@@ -110,6 +110,7 @@ def register_commands(app: Flask) -> None:
         purge_command,
         i18n_group,
         report_command,
+        export_command,
         print_questionnaire_command,
         flyers_command,
         dossier_command,

@@ -43,6 +43,13 @@ class Action(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_ACCOUNTS = "manage_accounts"
     VIEW_AUDIT = "view_audit"
+    #: the report downloads page and a school's report (coordinators: their schools, once
+    #: the campaign is closed)
+    VIEW_REPORTS = "view_reports"
+    #: reports of districts and the municipality, previews of an open campaign
+    VIEW_ALL_REPORTS = "view_all_reports"
+    #: the anonymised response data (DESIGN.md: analysts and admins only)
+    EXPORT_DATA = "export_data"
 
 
 #: Public views (sign-in, respondents' pages) carry this instead of an action.
@@ -72,6 +79,9 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_DASHBOARD: _ALL,
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
+    Action.VIEW_REPORTS: _ALL,
+    Action.VIEW_ALL_REPORTS: _STAFF,
+    Action.EXPORT_DATA: _STAFF,
 }
 
 
