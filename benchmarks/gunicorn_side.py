@@ -275,7 +275,8 @@ def run_db(kind: str, args, scratch: Path) -> dict:
             order.reverse()
         for who, target in order:
             port += 1
-            server = Server(target, env, port, log, app_root)
+            # The bare app is the yardstick: always this checkout's, whatever code is measured.
+            server = Server(target, env, port, log, app_root if who == "project" else ROOT)
             try:
                 for _ in range(20):  # warm both workers before measuring
                     timed_get(port, "/page" if who == "bare" else f"/s/{token}")
@@ -345,7 +346,8 @@ def run_db(kind: str, args, scratch: Path) -> dict:
         firsts = []
         for _ in range(3):
             port += 1
-            firsts.append(first_request(target, env, port, log, app_root, path))
+            root = app_root if who == "project" else ROOT
+            firsts.append(first_request(target, env, port, log, root, path))
         results[("first request", who)] = [
             {
                 "ms": statistics.median(f[0] for f in firsts),
