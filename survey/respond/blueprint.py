@@ -62,8 +62,10 @@ _questionnaire_of: dict[str, str] = {}
 
 def _context(token: str) -> tuple[Link, Questionnaire]:
     resuming = token in session.get(_DRAFTS, {})
-    link = services.open_link(db.session, token, clock.today(), resuming=resuming)
-    questionnaire = registry().get(services.questionnaire_id_for(link))
+    link, questionnaire_id = services.open_questionnaire(
+        db.session, token, clock.today(), resuming=resuming
+    )
+    questionnaire = registry().get(questionnaire_id)
     if questionnaire is None:
         raise LinkClosed()
     if len(_questionnaire_of) < 10_000:
