@@ -146,21 +146,6 @@ def keep_answers(
     draft.expires_on = today + timedelta(days=expiry_days)  # activity keeps a draft alive
 
 
-def save_answers(
-    session: Session,
-    draft: Draft,
-    questionnaire: Questionnaire,
-    raw: Raw,
-    today: date,
-    expiry_days: int,
-    commit: bool = True,
-) -> None:
-    """Merge one step's raw answers into the draft (see ``merged_answers``)."""
-    keep_answers(draft, merged_answers(questionnaire, draft.answers, raw), today, expiry_days)
-    if commit:
-        session.commit()
-
-
 @dataclass(frozen=True)
 class Next:
     """Where a request on a step leads.
