@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from survey.core.errors import (
@@ -247,6 +248,8 @@ def post_step(
         except AnswersInvalid as refused:  # the definition has the last word
             invalid = first_invalid_step(questionnaire, answers, refused.problems)
             target = Next("step", invalid.number if invalid else current.number, {"check": 1})
+        except SQLAlchemyError:  # the database failed: nothing to keep it in
+            raise
         except BaseException:  # refused before anything was written: keep what was typed
             if draft in session:
                 keep_answers(draft, answers, today, expiry_days)
