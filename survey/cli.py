@@ -113,6 +113,7 @@ def register_commands(app: Flask) -> None:
     """Attach every command to ``app.cli`` so that ``flask --app survey`` has them too."""
     from survey.admin.cli import demo_command, users_group
     from survey.distribution.cli import places_group
+    from survey.distribution.codes_cli import codes_group
     from survey.i18n.cli import i18n_group
     from survey.questionnaires.cli import check_command, codebook_command, schema_command
     from survey.respond.cli import purge_command
@@ -133,6 +134,7 @@ def register_commands(app: Flask) -> None:
         LazyCommand("flyers", "survey.paper.cli:flyers_command"),
         LazyCommand("dossier", "survey.paper.cli:dossier_command"),
         LazyCommand("letters", "survey.paper.cli:letters_command"),
+        codes_group,
     ):
         app.cli.add_command(command)
 

@@ -36,7 +36,7 @@ from survey.i18n import locale
 from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.definition import Questionnaire, variables_of
 from survey.questionnaires.registry import registry
-from survey.respond import markup, resume, services, sharing
+from survey.respond import access, access_views, markup, resume, services, sharing
 from survey.respond.answers import typed_answers
 from survey.respond.models import Draft
 from survey.respond.steps import Step, all_steps, visible_questions, visible_steps
@@ -166,6 +166,8 @@ def intro(token: str):
     draft = _current_draft(link)
     if draft is None and _submitted_draft(link):
         return redirect(url_for(".thanks", token=token))
+    if (ask_code := access_views.gate(link)) is not None:  # one-time access codes
+        return ask_code
     _set_claimed(link, False)  # whoever opens the link again says who they are
     if (
         draft is not None
@@ -214,6 +216,8 @@ def start(token: str):
         return redirect(url_for(".intro", token=token))  # never resumed silently
     if draft is None and link.revoked:  # only a draft begun before the revocation goes on
         raise LinkUnknown()
+    if (ask_code := access_views.gate(link)) is not None:
+        return ask_code
     _set_claimed(link, True)
     if draft is None:
         language = wanted if wanted in offered else locale.SOURCE_LANGUAGE
@@ -316,21 +320,31 @@ def _post(token: str, link: Link, questionnaire: Questionnaire, draft: Draft, nu
     steps = all_steps(questionnaire)
     if not 1 <= number <= len(steps):
         abort(404)
-    target = services.post_step(
-        db.session,
-        draft,
-        questionnaire,
-        steps[number - 1],
-        request.form,
-        action=request.form.get("action"),
-        switch=request.form.get("switch_lang"),
-        offered=offered,
-        today=clock.today(),
-        expiry_days=_expiry_days(),
-        granularity=current_app.config["DATE_GRANULARITY"],
-        may_store=lambda: ratelimit.enforce("submit", link.token),
-    )
+    draft_id, code = draft.id, access_views.held(token)
+    try:
+        target = services.post_step(
+            db.session,
+            draft,
+            questionnaire,
+            steps[number - 1],
+            request.form,
+            action=request.form.get("action"),
+            switch=request.form.get("switch_lang"),
+            offered=offered,
+            today=clock.today(),
+            expiry_days=_expiry_days(),
+            granularity=current_app.config["DATE_GRANULARITY"],
+            may_store=lambda: ratelimit.enforce("submit", link.token),
+            # One-time access codes: consumed in the transaction that stores the response.
+            before_store=lambda tx, link: access.consume(tx, link, code),
+        )
+    except access.CodeRefused as refused:  # nothing stored; the answers stay in the draft
+        kept = db.session.get(Draft, draft_id)
+        return access_views.refused_at_submit(
+            token, draft_id, kept.answers if kept else {}, refused
+        )
     if target.kind in ("stored", "gone"):
+        access_views.forget(token)
         drafts = dict(session.get(_DRAFTS, {}))
         drafts.pop(link.token, None)
         session[_DRAFTS] = drafts

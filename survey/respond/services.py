@@ -103,6 +103,13 @@ def open_questionnaire(
     return link, questionnaire_id or ""
 
 
+def questionnaire_id_for(link: Link) -> str:
+    questionnaire_id = link.campaign.questionnaire_for(link.audience)
+    if questionnaire_id is None:
+        raise LinkClosed()
+    return questionnaire_id
+
+
 def start_draft(
     session: Session,
     link: Link,
@@ -209,7 +216,7 @@ def post_step(
     expiry_days: int,
     granularity: str = "day",
     may_store: Callable[[], None] | None = None,
-    before_store: Callable[[Session], None] | None = None,
+    before_store: Callable[[Session, Link], None] | None = None,
 ) -> Next:
     """A step was posted: merge what was typed into the draft and decide where to go.
 
@@ -250,9 +257,10 @@ def post_step(
             target = Next("step", invalid.number if invalid else current.number, {"check": 1})
         except SQLAlchemyError:  # the database failed: nothing to keep it in
             raise
-        except BaseException:  # refused before anything was written: keep what was typed
-            if draft in session:
-                keep_answers(draft, answers, today, expiry_days)
+        except BaseException:  # refused, nothing stored (rate limit, a used access code)
+            kept = draft if draft in session else session.get(Draft, draft.id)
+            if kept is not None:  # keep what was typed
+                keep_answers(kept, answers, today, expiry_days)
                 session.commit()
             raise
         else:
@@ -438,7 +446,7 @@ def submit(
     answers: Raw | None = None,
     *,
     may_store: Callable[[], None] | None = None,
-    before_store: Callable[[Session], None] | None = None,
+    before_store: Callable[[Session, Link], None] | None = None,
 ) -> uuid.UUID | None:
     """Store the draft as an anonymous response, in one transaction; delete the draft.
 
@@ -451,9 +459,10 @@ def submit(
     3. **claim** the draft: its DELETE is the transaction's first write, so a second
        submit of the same draft (double tap, retry, back and resubmit) finds nothing to
        delete and stores nothing (returns None);
-    4. ``before_store(session)``: work that must succeed or fail together with the
-       response, in the same transaction (for example consuming a one-time access code;
-       it must not link the code to the response); raising rolls everything back;
+    4. ``before_store(session, link)``: work that must succeed or fail together with
+       the response, in the same transaction (consuming a one-time access code,
+       ``access.consume``: it must not link the code to the response); raising rolls
+       everything back;
     5. **store** the response and its answers, remember the draft as submitted; commit.
 
     ``answers``: the draft's answers as merged in this request (the final page's
@@ -481,7 +490,7 @@ def submit(
         return None
     if before_store is not None:
         try:
-            before_store(session)  # 4.
+            before_store(session, link)  # 4.
         except BaseException:
             session.rollback()
             raise

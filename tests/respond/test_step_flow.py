@@ -106,7 +106,7 @@ def test_before_store_runs_in_the_submit_transaction(walk):
     post(1, {"welcome": "3", "info_enough": "1"})
     seen = []
 
-    def refuse(session):
+    def refuse(session, link):
         seen.append(session.scalar(select(func.count()).select_from(Draft)))
         raise RuntimeError("code already used")
 
@@ -116,7 +116,7 @@ def test_before_store_runs_in_the_submit_transaction(walk):
     db.session.rollback()
     assert _count(Response) == 0 and _count(Draft) == 1  # all rolled back
 
-    def accept(session):
+    def accept(session, link):
         seen.append("ok")
 
     assert post(3, {"children_count": "2"}, before_store=accept).kind == "stored"
