@@ -3,20 +3,23 @@
 One command, alternating project and bare app per round, on SQLite and PostgreSQL:
 
     .venv/bin/python benchmarks/gunicorn_side.py [--db sqlite,postgresql] [--rounds 2]
-        [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/mw_issue13]   # empties its public schema!
-        [--clients 20] [--requests 40] [--submits 200] [--port 51350]
+        [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/mitwirken_bench]  # emptied! name must contain "bench"
+        [--clients 20] [--requests 40] [--submits 200] [--port 52700]
+        [--app-root /tmp/other-checkout]   # serve another checkout's code (a before/after run)
 
 Per kind of request (intro, a question page with a live draft, the final submit) it
-prints worker CPU per request (utime+stime of the workers from /proc, divided by the
-requests: stable on a shared machine), requests per second and p50/p95/p99 at
-``--clients`` connections; then stored/lost/duplicated after the submit run (each
-walker's free-text answers carry its number), the first request of a fresh worker
-started with ``--preload``, and the workers' memory (VmRSS). Rate limits are off:
-the clients all come from one address. The bare app (benchmarks/bare_app.py) renders
-a 22 KB Jinja page after one SELECT and stores 1 response + the posted fields in one
-transaction. The load generator is Python threads (cookie-carrying walks), so
-requests per second and latency include its own share of the two cores; CPU per
-request does not.
+prints worker CPU per request (the workers' time on a CPU from /proc/<pid>/task/*/schedstat,
+in nanoseconds, divided by the requests: stable on a shared machine, since time spent
+waiting for a core is not counted), requests per second and p50/p95/p99 at ``--clients``
+connections, and the load average while it ran; then stored/lost/duplicated after the
+submit run (each walker's free-text answers carry its number), the first request of a
+fresh worker started with ``--preload`` (wall time and the worker's CPU), and the
+workers' memory (VmRSS, and PSS, which counts pages shared with the master once). Rate
+limits are off: the clients all come from one address. The bare app
+(benchmarks/bare_app.py) renders a 22 KB Jinja page after one SELECT and stores
+1 response + the posted fields in one transaction. The load generator is Python threads
+(cookie-carrying walks) on the same cores, so requests per second and latency include
+its share and that of anything else running; CPU per request does not.
 """
 # ruff: noqa: E402
 
@@ -39,35 +42,49 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks"), str(ROOT / "tests")]
 
+from sqlalchemy import text
 from walks import Walker, prepare, stored_by_walker
 
 from benchmarks.bare_app import create_tables
 from survey.core.db import make_engine
 from survey.respond.steps import all_steps
 
-TICK = os.sysconf("SC_CLK_TCK")
+CLIENTS = 20
 
 
 class Server:
-    def __init__(self, target: str, env: dict, port: int, log: Path, preload=False, workers=2):
+    """gunicorn with the deployment's configuration, serving ``target`` from ``app_root``."""
+
+    def __init__(
+        self, target: str, env: dict, port: int, log: Path, app_root: Path, preload=False, workers=2
+    ):
         args = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
         args += ["-b", f"127.0.0.1:{port}", "-w", str(workers)]
         if preload:
             args.append("--preload")
-        self.port = port
+        self.port, self.log = port, log
+        env = {**env, "PYTHONPATH": os.pathsep.join([str(app_root), str(ROOT)])}
         self.proc = subprocess.Popen(
-            [*args, target], cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT
+            [*args, target], cwd=app_root, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT
         )
-        for _ in range(1200):  # a loaded machine: up to a minute
+        # Ready when the port accepts and every worker has booted (on a loaded machine:
+        # up to a minute); a master that exits (a worker failed to boot) stops the run
+        # with its log, instead of a flood of refused connections.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                tail = "\n".join(log.read_text().splitlines()[-30:])
+                raise SystemExit(f"gunicorn for {target} exited ({self.proc.returncode}):\n{tail}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()  # no request
-                break
+                if len(self.workers()) == workers:
+                    break
             except OSError:
-                time.sleep(0.05)
-        for _ in range(100):
-            if len(self.workers()) == workers:
-                break
+                pass
             time.sleep(0.05)
+        else:
+            self.stop()
+            raise SystemExit(f"gunicorn for {target} did not start within a minute (log: {log})")
 
     def workers(self) -> list[int]:
         pid = self.proc.pid
@@ -77,23 +94,29 @@ class Server:
             return []
 
     def cpu(self) -> float:
+        """Seconds the workers have spent on a CPU (all their threads)."""
         total = 0
         for w in self.workers():
-            fields = Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        return total / TICK
+            for task in Path(f"/proc/{w}/task").iterdir():
+                total += int((task / "schedstat").read_text().split()[0])
+        return total / 1e9
 
-    def rss_mb(self) -> list[float]:
-        out = []
+    def memory_mb(self) -> tuple[float, float]:
+        """The largest worker's VmRSS and PSS (pages shared with the master count once)."""
+        rss, pss = [], []
         for w in self.workers():
             for line in Path(f"/proc/{w}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    out.append(int(line.split()[1]) / 1024)
-        return out
+                    rss.append(int(line.split()[1]) / 1024)
+            for line in Path(f"/proc/{w}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss.append(int(line.split()[1]) / 1024)
+        return max(rss), max(pss)
 
     def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
 
 
 def pct(times: list[float], p: float) -> float:
@@ -104,6 +127,7 @@ def pct(times: list[float], p: float) -> float:
 def hammer(server: Server, jobs: list) -> dict:
     """Run each job (a callable returning seconds) spread over threads; CPU, rate, latency."""
     times: list[float] = []
+    failures: list[str] = []
     lock = threading.Lock()
     per_thread = [jobs[i::CLIENTS] for i in range(CLIENTS)]
     barrier = threading.Barrier(CLIENTS)
@@ -111,11 +135,17 @@ def hammer(server: Server, jobs: list) -> dict:
     def go(mine):
         barrier.wait()
         for job in mine:
-            t = job()
+            try:
+                t = job()
+            except Exception as exc:  # counted and shown, never silently dropped
+                with lock:
+                    failures.append(f"{type(exc).__name__}: {exc}")
+                continue
             with lock:
                 times.append(t)
 
     threads = [threading.Thread(target=go, args=(m,)) for m in per_thread]
+    load0 = os.getloadavg()[0]
     cpu0 = server.cpu()
     started = time.perf_counter()
     for t in threads:
@@ -124,12 +154,18 @@ def hammer(server: Server, jobs: list) -> dict:
         t.join()
     elapsed = time.perf_counter() - started
     cpu = server.cpu() - cpu0
+    if failures:
+        print(f"  !! {len(failures)} of {len(jobs)} requests failed, e.g. {failures[0]}")
+    if not times:
+        raise SystemExit(f"every request failed (log: {server.log})")
     return {
         "cpu_ms": cpu * 1000 / len(times),
         "rps": len(times) / elapsed,
         "p50": pct(times, 0.5),
         "p95": pct(times, 0.95),
         "p99": pct(times, 0.99),
+        "load": (load0 + os.getloadavg()[0]) / 2,
+        "failed": len(failures),
     }
 
 
@@ -139,8 +175,9 @@ def timed_get(port: int, path: str, headers: dict | None = None) -> float:
     conn.request("GET", path, headers=headers or {})
     reply = conn.getresponse()
     reply.read()
-    assert reply.status == 200, (path, reply.status)
     conn.close()
+    if reply.status != 200:
+        raise RuntimeError(f"GET answered {reply.status}")
     return time.perf_counter() - t
 
 
@@ -195,16 +232,30 @@ def post_bare(port: int, form: dict) -> float:
     )
     reply = conn.getresponse()
     reply.read()
-    assert reply.status == 303, reply.status
     conn.close()
+    if reply.status != 303:
+        raise RuntimeError(f"POST answered {reply.status}")
     return time.perf_counter() - t
 
 
-def run_db(kind: str, args, scratch: Path) -> list[tuple]:
+def first_request(target, env, port, log, app_root, path) -> tuple[float, float]:
+    """A fresh worker's first request under --preload: wall ms and the worker's CPU ms."""
+    server = Server(target, env, port, log, app_root, preload=True, workers=1)
+    try:
+        time.sleep(1.0)  # the worker has booted; its first request follows
+        cpu0 = server.cpu()
+        wall = timed_get(port, path)
+        return wall * 1000, (server.cpu() - cpu0) * 1000
+    finally:
+        server.stop()
+
+
+def run_db(kind: str, args, scratch: Path) -> dict:
     url = args.pg_url if kind == "postgresql" else f"sqlite:///{scratch}/{kind}.db"
     token, questionnaire = prepare(url, scratch)
     create_tables(url)
-    run = uuid.uuid4().hex[:6]
+    # A letter first: six digits in a row would be taken for a phone number and scrubbed.
+    run = "r" + uuid.uuid4().hex[:6]
     env = {
         **os.environ,
         "SURVEY_DATABASE_URL": url,
@@ -214,10 +265,10 @@ def run_db(kind: str, args, scratch: Path) -> list[tuple]:
         "BARE_DATABASE_URL": url,
     }
     log = scratch / "gunicorn.log"
+    app_root = Path(args.app_root).resolve()
     project_t, bare_t = "survey:create_app()", "benchmarks.bare_app:app"
-    rows: list[tuple] = []
     results: dict[tuple, list[dict]] = {}
-    submitted = 0
+    submitted = bare_posted = 0
     port = args.port
     for rnd in range(args.rounds):
         order = [("project", project_t), ("bare", bare_t)]
@@ -225,13 +276,11 @@ def run_db(kind: str, args, scratch: Path) -> list[tuple]:
             order.reverse()
         for who, target in order:
             port += 1
-            server = Server(target, env, port, log)
+            # The bare app is the yardstick: always this checkout's, whatever code is measured.
+            server = Server(target, env, port, log, app_root if who == "project" else ROOT)
             try:
                 for _ in range(20):  # warm both workers before measuring
-                    try:
-                        timed_get(port, "/page" if who == "bare" else f"/s/{token}")
-                    except OSError:  # a worker still starting on a loaded machine
-                        time.sleep(1)
+                    timed_get(port, "/page" if who == "bare" else f"/s/{token}")
                 if who == "bare":
                     results.setdefault(("page view", who), []).append(
                         hammer(
@@ -246,6 +295,7 @@ def run_db(kind: str, args, scratch: Path) -> list[tuple]:
                     results.setdefault(("final submit", who), []).append(
                         hammer(server, [lambda f=f, port=port: post_bare(port, f) for f in forms])
                     )
+                    bare_posted += len(forms)
                 else:
                     results.setdefault(("intro", who), []).append(
                         hammer(
@@ -289,34 +339,46 @@ def run_db(kind: str, args, scratch: Path) -> list[tuple]:
                         hammer(server, [w.submit for w in walkers])
                     )
                     submitted += sum(getattr(w, "submitted", False) for w in walkers)
-                results.setdefault(("memory", who), []).append({"mb": max(server.rss_mb())})
+                rss, pss = server.memory_mb()
+                results.setdefault(("memory", who), []).append({"rss": rss, "pss": pss})
             finally:
                 server.stop()
-    # first request of a fresh worker with --preload (one worker, after it has booted)
     for who, target, path in (("project", project_t, f"/s/{token}"), ("bare", bare_t, "/page")):
         firsts = []
         for _ in range(3):
             port += 1
-            server = Server(target, env, port, log, preload=True, workers=1)
-            time.sleep(1.0)  # the worker has booted; its first request follows
-            firsts.append(timed_get(port, path) * 1000)
-            server.stop()
-        results[("first request", who)] = [{"ms": statistics.median(firsts)}]
+            root = app_root if who == "project" else ROOT
+            firsts.append(first_request(target, env, port, log, root, path))
+        results[("first request", who)] = [
+            {
+                "ms": statistics.median(f[0] for f in firsts),
+                "cpu": statistics.median(f[1] for f in firsts),
+            }
+        ]
 
-    responses, per_walker = stored_by_walker(url, run)
+    _responses, per_walker = stored_by_walker(url, run)
     expected = args.rounds * args.submits
     lost = sum(1 for n in range(expected) if per_walker.get(f"{n:04d}", 0) == 0)
     doubled = sum(1 for v in per_walker.values() if v > 1)
     engine = make_engine(url)
+    with engine.connect() as conn:
+        bare_stored = conn.execute(
+            text("SELECT count(*) FROM bare_answer WHERE text LIKE :p"), {"p": f"Lauf {run} bare %"}
+        ).scalar()
     engine.dispose()
 
     def med(key, field):
         vals = [r[field] for r in results.get(key, [])]
         return statistics.median(vals) if vals else float("nan")
 
+    loads = [r["load"] for rs in results.values() for r in rs if "load" in r]
     print(
         f"\n== {kind} (gunicorn 2 sync workers, {CLIENTS} connections, {args.rounds} rounds, "
-        "median of rounds) =="
+        f"median of rounds; code: {app_root}) =="
+    )
+    print(
+        f"load average (1 min) while measuring: {min(loads):.1f}–{max(loads):.1f} "
+        f"on {os.cpu_count()} cores (req/s and latency suffer from it; CPU per request hardly)"
     )
     print(
         f"{'request':24} {'who':8} {'CPU ms/req':>10} {'req/s':>7} {'p50':>6} {'p95':>6} "
@@ -331,28 +393,31 @@ def run_db(kind: str, args, scratch: Path) -> list[tuple]:
                 f"{med(key, 'p50'):6.1f} {med(key, 'p95'):6.1f} {med(key, 'p99'):6.1f} "
                 f"{ratio:9.2f}"
             )
+    failed = sum(r.get("failed", 0) for rs in results.values() for r in rs)
+    print(f"failed requests: {failed}")
     print(
         f"final submits: {expected} walkers, {submitted} redirected to /danke; responses "
-        f"stored {sum(per_walker.values())}, lost {lost}, duplicated {doubled}"
+        f"stored {sum(per_walker.values())}, lost {lost}, duplicated {doubled}; bare: "
+        f"{bare_posted} posted, {bare_stored} stored"
     )
+    stored = med(("final submit", "project"), "rps") / med(("final submit", "bare"), "rps")
     print(
         f"stored per second: project {med(('final submit', 'project'), 'rps'):.0f}, bare "
-        f"{med(('final submit', 'bare'), 'rps'):.0f} (ratio "
-        f"{med(('final submit', 'project'), 'rps') / med(('final submit', 'bare'), 'rps'):.2f})"
+        f"{med(('final submit', 'bare'), 'rps'):.0f} (ratio {stored:.2f})"
     )
     print(
-        f"first request of a fresh worker (--preload, median of 3): project "
-        f"{med(('first request', 'project'), 'ms'):.0f} ms, bare "
-        f"{med(('first request', 'bare'), 'ms'):.0f} ms"
+        "first request of a fresh worker (--preload, median of 3): project "
+        f"{med(('first request', 'project'), 'ms'):.0f} ms "
+        f"({med(('first request', 'project'), 'cpu'):.1f} ms CPU), bare "
+        f"{med(('first request', 'bare'), 'ms'):.0f} ms "
+        f"({med(('first request', 'bare'), 'cpu'):.1f} ms CPU)"
     )
     print(
-        f"worker memory (VmRSS, largest worker after the load): project "
-        f"{med(('memory', 'project'), 'mb'):.0f} MB, bare {med(('memory', 'bare'), 'mb'):.0f} MB"
+        "worker memory (largest worker after the load): project "
+        f"VmRSS {med(('memory', 'project'), 'rss'):.0f} MB / PSS {med(('memory', 'project'), 'pss'):.0f} MB, "
+        f"bare VmRSS {med(('memory', 'bare'), 'rss'):.0f} MB / PSS {med(('memory', 'bare'), 'pss'):.0f} MB"
     )
-    return rows
-
-
-CLIENTS = 20
+    return results
 
 
 def main() -> None:
@@ -360,13 +425,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument(
-        "--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/mw_issue13"
+        "--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/mitwirken_bench"
     )
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=40, help="page views per client")
     parser.add_argument("--submits", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--port", type=int, default=51350)
+    parser.add_argument("--port", type=int, default=52700, help="first of the ports used")
+    parser.add_argument(
+        "--app-root", default=str(ROOT), help="the checkout whose code gunicorn serves"
+    )
     args = parser.parse_args()
     CLIENTS = args.clients
     for kind in args.db.split(","):

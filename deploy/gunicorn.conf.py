@@ -22,6 +22,16 @@ graceful_timeout = 30
 # Behind a reverse proxy on the same host; set SURVEY_PROXY_FIX=1 for the app as well.
 forwarded_allow_ips = os.environ.get("SURVEY_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+# gunicorn >= 25.1 opens a control socket for ``gunicornc`` at one path per user
+# ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl): a second instance
+# under the same user (a second site, a test or benchmark run) deletes and takes
+# over the first one's socket, and the first one's shutdown deletes the second's.
+# We never use it: off, unless SURVEY_CONTROL_SOCKET names a path of this instance's own.
+if os.environ.get("SURVEY_CONTROL_SOCKET"):
+    control_socket = os.environ["SURVEY_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
+
 accesslog = "-"
 #: method, status, response bytes, duration in ms. No %(h)s (address), %(r)s/%(U)s/%(q)s
 #: (path and query: the token), %(f)s (referrer), %(a)s (browser), %(t)s (time of request).
@@ -60,9 +70,9 @@ logconfig_dict = {
 
 
 def _warm(app) -> None:
-    from flask import Flask
-
-    if isinstance(app, Flask):
+    # Only Mitwirken's app is warmed: this file also serves other WSGI apps
+    # (benchmarks/bare_app.py), which have no questionnaires to load.
+    if "questionnaires" in getattr(app, "extensions", {}):
         from survey.respond.warm import warm
 
         warm(app)

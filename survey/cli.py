@@ -8,6 +8,7 @@ database into one line on standard error and exit status 1, for every command.
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 import click
@@ -82,20 +83,39 @@ def serve(host: str, port: int) -> None:
     )
 
 
+class LazyCommand(click.Command):
+    """A command whose module is imported when the command is used (or its help shown).
+
+    The printed matter and the reports bring reportlab, PIL, numpy and pandas (about
+    110 MB); ``create_app`` registers every command, and a web worker that never runs
+    one should not carry them.
+    """
+
+    def __init__(self, name: str, target: str) -> None:
+        super().__init__(name)
+        self.target = target  #: "module:attribute"
+
+    def load(self) -> click.Command:
+        module, attribute = self.target.split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        return self.load().make_context(info_name, args, parent=parent, **extra)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return self.load().get_short_help_str(limit)
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return self.load().get_params(ctx)
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command to ``app.cli`` so that ``flask --app survey`` has them too."""
     from survey.admin.cli import demo_command, users_group
     from survey.distribution.cli import places_group
     from survey.distribution.codes_cli import codes_group
     from survey.i18n.cli import i18n_group
-    from survey.paper.cli import (
-        dossier_command,
-        flyers_command,
-        letters_command,
-        print_questionnaire_command,
-    )
     from survey.questionnaires.cli import check_command, codebook_command, schema_command
-    from survey.reports.cli import export_command, report_command
     from survey.respond.cli import purge_command
 
     for command in (
@@ -109,12 +129,12 @@ def register_commands(app: Flask) -> None:
         places_group,
         purge_command,
         i18n_group,
-        report_command,
-        export_command,
-        print_questionnaire_command,
-        flyers_command,
-        dossier_command,
-        letters_command,
+        LazyCommand("report", "survey.reports.cli:report_command"),
+        LazyCommand("export", "survey.reports.cli:export_command"),
+        LazyCommand("print-questionnaire", "survey.paper.cli:print_questionnaire_command"),
+        LazyCommand("flyers", "survey.paper.cli:flyers_command"),
+        LazyCommand("dossier", "survey.paper.cli:dossier_command"),
+        LazyCommand("letters", "survey.paper.cli:letters_command"),
         codes_group,
     ):
         app.cli.add_command(command)

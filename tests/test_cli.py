@@ -131,3 +131,27 @@ def test_plain_logs_when_the_output_is_not_a_terminal():
         logger.removeHandler(handler)
     assert "\x1b" not in stream.getvalue()
     assert "WARNING: development server" in stream.getvalue()
+
+
+def test_a_web_worker_does_not_load_the_printing_and_report_libraries(tmp_path: Path):
+    """Their commands are imported when used: create_app stays lean (worker memory)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from survey import create_app; "
+        f"create_app({{'DATABASE_URL': 'sqlite:///{tmp_path}/x.db', 'SECRET_KEY': 'x'}}, "
+        f"instance_path={str(tmp_path)!r}); "
+        "print(sorted(m for m in ('pandas', 'numpy', 'scipy', 'reportlab', 'PIL') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_lazy_commands_show_their_help_and_options(run):
+    result = run("report", "--help")
+    assert result.exit_code == 0
+    assert "--campaign" in result.output and "--level" in result.output
+    listing = run("--help")
+    assert "print-questionnaire" in listing.output and "report" in listing.output

@@ -27,8 +27,6 @@ from survey.distribution import codes
 from survey.distribution.models import AUDIENCES, AccessCodeBatch, Campaign, School
 from survey.extensions import db
 from survey.i18n.locale import native_name, offer
-from survey.paper.services import school_key
-from survey.paper.slips import slip_file_name
 
 bp = Blueprint("codes", __name__, template_folder="templates")
 
@@ -129,6 +127,11 @@ def issue(campaign_id: int, school_id: int, audience: str):
         flash(str(error.message), "error")
         return _back(campaign, school)
     db.session.commit()
+    # Imported here: the printed matter brings reportlab and PIL, which a web worker
+    # answering respondents should not carry (worker memory, issue 13).
+    from survey.paper.services import school_key
+    from survey.paper.slips import slip_file_name
+
     name = slip_file_name(school_key(school), audience, issued.batch.id)
     return Response(
         buffer.getvalue(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gettext
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from flask_babel import gettext as ui_gettext
 
@@ -33,6 +34,13 @@ DOMAIN = "questionnaires"
 def _catalog(directory: str, language: str) -> gettext.NullTranslations:
     # gettext caches the parsed .mo per file; this cache spares the lookup per request.
     return gettext.translation(DOMAIN, localedir=directory, languages=[language], fallback=True)
+
+
+class Option(NamedTuple):
+    """An answer offered by a question: the code as posted, the label as shown."""
+
+    value: str
+    label: str
 
 
 class QuestionnaireTexts:
@@ -87,3 +95,10 @@ class QuestionnaireTexts:
             else f"{self._qid}:{question.id}"
         )
         return self._t(context, choice.label)
+
+    def choices(self, question: Question) -> list[Option]:
+        """The answers a question offers, in order, labelled in this language."""
+        return [
+            Option(str(c.value), self.option(question, c))
+            for c in self.questionnaire.options.get(question.id, ())
+        ]

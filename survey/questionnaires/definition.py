@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -278,9 +279,27 @@ class Questionnaire:
             yield from page.questions
 
     def variables(self) -> Iterator[tuple[str, Question, VariableKind]]:
-        for question in self.questions():
-            for variable in variables_of(question):
-                yield variable, question, variable_kind(question, variable)
+        return iter(self._variables)
+
+    # Derived once per (immutable) questionnaire: every answer a respondent sends
+    # is normalized, typed and checked against these several times per request.
+    @cached_property
+    def _variables(self) -> tuple[tuple[str, Question, VariableKind], ...]:
+        return tuple(
+            (variable, question, variable_kind(question, variable))
+            for question in self.questions()
+            for variable in variables_of(question)
+        )
+
+    @cached_property
+    def kinds(self) -> Mapping[str, VariableKind]:
+        """variable -> how its answer is stored."""
+        return MappingProxyType({v: kind for v, _q, kind in self._variables})
+
+    @cached_property
+    def owners(self) -> Mapping[str, Question]:
+        """variable -> the question it belongs to."""
+        return MappingProxyType({v: q for v, q, _kind in self._variables})
 
     def page_visible(self, page: Page, answers: Mapping[str, Any]) -> bool:
         cond = self.conditions.get("page:" + page.id)

@@ -65,7 +65,7 @@ def normalize(
     ``formdata`` is anything with ``getlist`` (a request's form, a MultiDict);
     variables of other questions are ignored, so a post cannot grow a draft.
     """
-    kinds = {variable: kind for variable, _q, kind in questionnaire.variables()}
+    kinds = questionnaire.kinds
     raw: dict[str, list[str]] = {}
     for question in questions:
         for variable in variables_of(question):
@@ -76,12 +76,8 @@ def normalize(
 
 def normalize_raw(questionnaire: Questionnaire, raw: Raw) -> dict[str, list[str]]:
     """``normalize`` for a whole stored draft (older drafts were not normalized)."""
-    questions = {q.id: q for q in questionnaire.questions()}
-    kinds = {}
-    owner = {}
-    for variable, question, kind in questionnaire.variables():
-        kinds[variable] = kind
-        owner[variable] = questions[question.id]
+    kinds = questionnaire.kinds
+    owner = questionnaire.owners
     cleaned: dict[str, list[str]] = {}
     for variable, values in raw.items():
         if variable not in kinds or not isinstance(values, list):
@@ -143,18 +139,15 @@ def typed_value(kind: VariableKind, raw: list[str]) -> Any:
 
 
 def typed_answers(questionnaire: Questionnaire, raw: Raw) -> dict[str, Any]:
-    return {
-        variable: typed_value(kind, raw[variable])
-        for variable, _question, kind in questionnaire.variables()
-        if variable in raw
-    }
+    kinds = questionnaire.kinds
+    return {v: typed_value(kinds[v], values) for v, values in raw.items() if v in kinds}
 
 
 def answer_rows(
     questionnaire: Questionnaire, questions: list[Question], raw: Raw
 ) -> Iterator[dict[str, Any]]:
     """Column values for the Answer rows of the given (visible, validated) questions."""
-    kinds = {variable: kind for variable, _q, kind in questionnaire.variables()}
+    kinds = questionnaire.kinds
     for question in questions:
         for variable in variables_of(question):
             value = typed_value(kinds[variable], raw.get(variable, []))
@@ -183,37 +176,43 @@ def _other_chosen(question: Question, raw: Raw, kinds: Mapping[str, VariableKind
     return OTHER in (chosen if isinstance(chosen, list) else [chosen])
 
 
-def definition_problems(questionnaire: Questionnaire, raw: Raw) -> list[str]:
+def definition_problems(
+    questionnaire: Questionnaire, raw: Raw, questions: Iterable[Question] | None = None
+) -> list[str]:
     """Why these answers may not be stored, as ``variable: problem`` (never a value).
 
     The last check before a response is written, independent of the forms: every
     visible question's answer must be one its definition allows (codes offered,
     numbers within bounds, texts within their length and free of control
     characters, ``max_choices`` and exclusive answers respected), every required
-    visible question answered, and "other" explained when ticked.
+    visible question answered, and "other" explained when ticked. ``questions``: the
+    visible questions, when the caller has them already.
     """
     from survey.respond.steps import visible_questions, visible_steps
 
-    kinds = {variable: kind for variable, _q, kind in questionnaire.variables()}
-    typed = typed_answers(questionnaire, raw)
+    kinds = questionnaire.kinds
+    if questions is None:
+        typed = typed_answers(questionnaire, raw)
+        questions = [
+            q
+            for step in visible_steps(questionnaire, typed)
+            for q in visible_questions(questionnaire, step, typed)
+        ]
     found: list[str] = []
-    for step in visible_steps(questionnaire, typed):
-        for question in visible_questions(questionnaire, step, typed):
-            for variable in variables_of(question):
-                values = [v for v in raw.get(variable, []) if isinstance(v, str) and v.strip()]
-                value = typed_value(kinds[variable], values)
-                problem = _problem(
-                    questionnaire, question, variable, kinds[variable], values, value
-                )
-                if (
-                    problem is None
-                    and variable == f"{question.id}_other"
-                    and value is None
-                    and _other_chosen(question, raw, kinds)
-                ):
-                    problem = "other ticked but not explained"
-                if problem:
-                    found.append(f"{variable}: {problem}")
+    for question in questions:
+        for variable in variables_of(question):
+            values = [v for v in raw.get(variable, []) if isinstance(v, str) and v.strip()]
+            value = typed_value(kinds[variable], values)
+            problem = _problem(questionnaire, question, variable, kinds[variable], values, value)
+            if (
+                problem is None
+                and variable == f"{question.id}_other"
+                and value is None
+                and _other_chosen(question, raw, kinds)
+            ):
+                problem = "other ticked but not explained"
+            if problem:
+                found.append(f"{variable}: {problem}")
     return found
 
 

@@ -36,14 +36,13 @@ from survey.i18n import locale
 from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.definition import Questionnaire, variables_of
 from survey.questionnaires.registry import registry
-from survey.respond import access, access_views, resume, services, sharing
+from survey.respond import access, access_views, markup, resume, services, sharing
 from survey.respond.answers import typed_answers
-from survey.respond.forms import build_form, formdata_from, raw_of
 from survey.respond.models import Draft
-from survey.respond.steps import Step, all_steps, progress, visible_questions, visible_steps
-from survey.respond.summary import problems
+from survey.respond.steps import Step, all_steps, visible_questions, visible_steps
 
 bp = Blueprint("respond", __name__, template_folder="templates")
+bp.record_once(lambda state: markup.init_app(state.app))
 
 _DRAFTS = "drafts"  # session key: link token -> draft id
 _SUBMITTED = "submitted"  # session key: link tokens answered from this browser
@@ -63,8 +62,10 @@ _questionnaire_of: dict[str, str] = {}
 
 def _context(token: str) -> tuple[Link, Questionnaire]:
     resuming = token in session.get(_DRAFTS, {})
-    link = services.open_link(db.session, token, clock.today(), resuming=resuming)
-    questionnaire = registry().get(services.questionnaire_id_for(link))
+    link, questionnaire_id = services.open_questionnaire(
+        db.session, token, clock.today(), resuming=resuming
+    )
+    questionnaire = registry().get(questionnaire_id)
     if questionnaire is None:
         raise LinkClosed()
     if len(_questionnaire_of) < 10_000:
@@ -98,22 +99,12 @@ def _database_away(error: Exception):
         or any(posted.get(v) for v in variables_of(q))
     )
     texts = _texts(questionnaire)
-    form = build_form(questionnaire, shown or current.questions, formdata_from(posted), texts)
+    page = services.page_of(questionnaire, current, shown or current.questions, posted, typed)
     notice = _(
         "Wir können Ihre Antworten gerade nicht speichern. Bitte senden Sie die Seite in einer Minute noch einmal: Was Sie eingegeben haben, steht noch da."
     )
-    page, _status = _render(
-        token=args["token"],
-        questionnaire=questionnaire,
-        texts=texts,
-        offered=offered,
-        current=current,
-        shown=shown or current.questions,
-        form=form,
-        typed=typed,
-        notice=notice,
-    )
-    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    html, _status = _render(args["token"], questionnaire, texts, offered, page, notice=notice)
+    return html, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 for _error_class in DATABASE_AWAY:
@@ -307,100 +298,65 @@ def step(token: str, number: int):
     offered = _language(questionnaire, draft.language)
     if g.language != draft.language:  # ?lang= on a step page
         services.set_language(db.session, draft, g.language)
+    if request.method == "POST":
+        return _post(token, link, questionnaire, draft, number, offered)
+    texts = _texts(questionnaire)
+    page = services.step_page(
+        questionnaire, draft.answers, number, check=bool(request.args.get("check")), texts=texts
+    )
+    if page is None:
+        abort(404)
+    if isinstance(page, services.Next):  # hidden by an earlier answer: move on
+        return _go(token, page)
+    if session.get(_SHOWN, {}).get(token) != number:
+        drafts = session.get(_DRAFTS, {})
+        shown = {t: n for t, n in session.get(_SHOWN, {}).items() if t in drafts}
+        session[_SHOWN] = {**shown, token: number}
+    notice = _notice(questionnaire, request.args.get("notice"))
+    return _render(token, questionnaire, texts, offered, page, notice=notice)
+
+
+def _post(token: str, link: Link, questionnaire: Questionnaire, draft: Draft, number: int, offered):
     steps = all_steps(questionnaire)
     if not 1 <= number <= len(steps):
         abort(404)
-    current = steps[number - 1]
-    texts = _texts(questionnaire)
-    typed = typed_answers(questionnaire, draft.answers)
-    shown = visible_questions(questionnaire, current, typed)
-
-    if request.method == "GET":
-        if not shown:  # hidden by an earlier answer: move on
-            return _redirect_after(token, questionnaire, typed, current)
-        if session.get(_SHOWN, {}).get(token) != current.number:
-            session[_SHOWN] = {
-                **{
-                    t: n
-                    for t, n in session.get(_SHOWN, {}).items()
-                    if t in session.get(_DRAFTS, {})
-                },
-                token: current.number,
-            }
-        form = build_form(questionnaire, shown, formdata_from(draft.answers), texts)
-        if request.args.get("check"):
-            form.validate()
-        notice = _notice(questionnaire, request.args.get("notice"))
-        return _render(
-            token, questionnaire, texts, offered, current, shown, form, typed, notice=notice
-        )
-
-    form = build_form(questionnaire, shown, request.form, texts)
-    # What was typed joins the draft in this transaction; every way out below but
-    # the final submit commits it, the final submit stores the response instead.
-    services.save_answers(
-        db.session, draft, questionnaire, raw_of(form), clock.today(), _expiry_days(), commit=False
-    )
-    answers = dict(draft.answers)
-    target = services.after_post(
-        questionnaire,
-        current,
-        shown,
-        answers,
-        valid=form.validate(),
-        action=request.form.get("action"),
-        switch=request.form.get("switch_lang"),
-        offered=offered,
-    )
-    if target.kind == "submit":
-        return _submit(token, link, questionnaire, draft, answers)
-    if target.kind == "switch":
-        services.set_language(db.session, draft, target.language)  # commits
-    db.session.commit()
-    return _redirect_to(token, questionnaire, answers, current, target)
-
-
-def _redirect_to(token, questionnaire, answers, current, target: services.Next):
-    if target.kind == "before":
-        return _redirect_before(
-            token, questionnaire, typed_answers(questionnaire, answers), current
-        )
-    return redirect(url_for(".step", token=token, number=target.number, **target.args))
-
-
-def _submit(token: str, link: Link, questionnaire: Questionnaire, draft: Draft, answers: dict):
-    # Check the whole draft once more against the definition (not the forms): the
-    # definition may have changed, or the answers may have been sent by hand.
-    invalid = services.first_invalid_step(questionnaire, answers)
-    if invalid is not None:
-        db.session.commit()  # keep what was typed on this page
-        return redirect(url_for(".step", token=token, number=invalid.number, check=1))
-    try:
-        ratelimit.enforce("submit", link.token)
-    except Exception:
-        db.session.commit()
-        raise
-    language = draft.language
-    granularity = current_app.config["DATE_GRANULARITY"]
     draft_id, code = draft.id, access_views.held(token)
     try:
-        services.submit(
+        target = services.post_step(
             db.session,
-            draft_id,
+            draft,
             questionnaire,
-            clock.today(),
-            granularity,
-            answers=answers,
-            check=lambda tx, link: access.consume(tx, link, code),
+            steps[number - 1],
+            request.form,
+            action=request.form.get("action"),
+            switch=request.form.get("switch_lang"),
+            offered=offered,
+            today=clock.today(),
+            expiry_days=_expiry_days(),
+            granularity=current_app.config["DATE_GRANULARITY"],
+            may_store=lambda: ratelimit.enforce("submit", link.token),
+            # One-time access codes: consumed in the transaction that stores the response.
+            before_store=lambda tx, link: access.consume(tx, link, code),
         )
     except access.CodeRefused as refused:  # nothing stored; the answers stay in the draft
-        return access_views.refused_at_submit(token, draft_id, answers, refused)
-    access_views.forget(token)
-    drafts = dict(session.get(_DRAFTS, {}))
-    drafts.pop(link.token, None)
-    session[_DRAFTS] = drafts
-    session[_SUBMITTED] = [*session.get(_SUBMITTED, [])[-9:], token]
-    return redirect(url_for(".thanks", token=token, lang=language))
+        kept = db.session.get(Draft, draft_id)
+        return access_views.refused_at_submit(
+            token, draft_id, kept.answers if kept else {}, refused
+        )
+    if target.kind in ("stored", "gone"):
+        access_views.forget(token)
+        drafts = dict(session.get(_DRAFTS, {}))
+        drafts.pop(link.token, None)
+        session[_DRAFTS] = drafts
+        session[_SUBMITTED] = [*session.get(_SUBMITTED, [])[-9:], token]
+        return redirect(url_for(".thanks", token=token, lang=target.language or None))
+    return _go(token, target)
+
+
+def _go(token: str, target: services.Next):
+    if target.kind == "intro":
+        return redirect(url_for(".intro", token=token, **target.args))
+    return redirect(url_for(".step", token=token, number=target.number, **target.args))
 
 
 @bp.get("/s/<token>/danke")
@@ -421,24 +377,6 @@ def thanks(token: str):
     )
 
 
-def _redirect_after(token: str, questionnaire: Questionnaire, typed: dict, current: Step):
-    following = [s for s in visible_steps(questionnaire, typed) if s.number > current.number]
-    if following:
-        return redirect(url_for(".step", token=token, number=following[0].number))
-    return _redirect_before(token, questionnaire, typed, current)
-
-
-def _redirect_before(token: str, questionnaire: Questionnaire, typed: dict, current: Step):
-    earlier = [s for s in visible_steps(questionnaire, typed) if s.number < current.number]
-    if earlier:
-        return redirect(url_for(".step", token=token, number=earlier[-1].number))
-    visible = current in visible_steps(questionnaire, typed)
-    if visible and sharing.asks_before_resuming(questionnaire.audience):
-        # The intro of a shared tablet asks who is there: "back" stays at the first question.
-        return redirect(url_for(".step", token=token, number=current.number))
-    return redirect(url_for(".intro", token=token, intro=1))
-
-
 def _notice(questionnaire: Questionnaire, kind: str | None) -> str | None:
     children = questionnaire.audience == "children"
     if kind == "opened":
@@ -456,12 +394,7 @@ def _notice(questionnaire: Questionnaire, kind: str | None) -> str | None:
     return None
 
 
-def _render(
-    token, questionnaire, texts, offered, current, shown, form, typed, status=200, notice=None
-):
-    visible = visible_steps(questionnaire, typed)
-    first_of_page = current.questions[0] is current.page.questions[0]
-    found = problems(form, shown, texts)
+def _render(token, questionnaire, texts, offered, page: services.StepPage, status=200, notice=None):
     return (
         render_template(
             "respond/step.html",
@@ -469,15 +402,13 @@ def _render(
             questionnaire=questionnaire,
             t=texts,
             languages=offered,
-            step=current,
-            questions=shown,
-            form=form,
-            progress=progress(questionnaire, current, typed),
-            is_last=current.number == visible[-1].number if visible else True,
-            show_page_intro=first_of_page,
+            step=page.step,
+            questions=[markup.render(texts, q, page.state) for q in page.questions],
+            progress=page.progress,
+            is_last=page.is_last,
+            show_page_intro=page.show_page_intro,
             notice=notice,
-            problems=found,
-            invalid={p.question_id for p in found},
+            problems=page.problems,
         ),
         status,
     )

@@ -18,7 +18,20 @@ class Step:
     questions: tuple[Question, ...]
 
 
-def all_steps(questionnaire: Questionnaire) -> list[Step]:
+#: id of a questionnaire -> (the questionnaire, its steps): a definition never changes.
+_STEPS: dict[int, tuple[Questionnaire, tuple[Step, ...]]] = {}
+
+
+def all_steps(questionnaire: Questionnaire) -> tuple[Step, ...]:
+    found = _STEPS.get(id(questionnaire))
+    if found is None or found[0] is not questionnaire:
+        if len(_STEPS) > 1000:  # definitions reloaded many times over
+            _STEPS.clear()
+        found = _STEPS[id(questionnaire)] = (questionnaire, _steps(questionnaire))
+    return found[1]
+
+
+def _steps(questionnaire: Questionnaire) -> tuple[Step, ...]:
     steps: list[Step] = []
     for page in questionnaire.pages:
         if questionnaire.file.display == "one_per_screen":
@@ -26,7 +39,7 @@ def all_steps(questionnaire: Questionnaire) -> list[Step]:
                 steps.append(Step(len(steps) + 1, page, (question,)))
         else:
             steps.append(Step(len(steps) + 1, page, page.questions))
-    return steps
+    return tuple(steps)
 
 
 def visible_questions(

@@ -5,15 +5,24 @@ deploy/gunicorn.conf.py), so every worker shares the parsed questionnaires, the
 translation catalogs, the locale data and the compiled templates, and a fresh
 worker's first request costs what any request costs. Without ``--preload`` each
 worker warms itself once after it starts, before it accepts a request.
-Warming serves nobody's state: only files shipped with the app are read.
+Warming serves nobody's state: only files shipped with the app are read, and the
+respond flow's queries run once for a token that cannot exist, so that SQLAlchemy
+compiles them here (its compiled cache survives the fork; the connections do not:
+the pool is emptied again). Last, ``gc.freeze()`` moves everything loaded so far out
+of the collector's reach: no collection walks it in a worker, and the pages stay
+shared.
 """
 
 from __future__ import annotations
+
+import contextlib
+import gc
 
 from babel import Locale
 from babel.numbers import format_decimal
 from flask import Flask
 from flask_babel import force_locale, get_translations
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import configure_mappers
 
 from survey.i18n import locale
@@ -41,4 +50,28 @@ def warm(app: Flask) -> None:
             if name.endswith(".html"):
                 app.jinja_env.get_template(name)
         configure_mappers()
+        _compile_queries()
     app.extensions["survey_warm"] = True
+    gc.collect()
+    gc.freeze()
+
+
+def _compile_queries() -> None:
+    from survey.core import clock
+    from survey.core.errors import SurveyError
+    from survey.extensions import db
+    from survey.respond import services
+    from survey.respond.models import Draft
+
+    nobody = "~warm~"  # not a token: tokens are URL-safe base64
+    try:
+        with contextlib.suppress(SurveyError):
+            services.open_questionnaire(db.session, nobody, clock.today())
+        db.session.get(Draft, nobody)
+        services.was_submitted(db.session, nobody, clock.today())
+    except SQLAlchemyError:  # no database yet (or away): the first request compiles them
+        pass
+    finally:
+        db.session.rollback()
+        db.session.close()
+        db.engine.dispose()  # no connection crosses the fork

@@ -4,7 +4,7 @@ nothing one of them typed ever shows on the other's pages or in the other's resp
 from __future__ import annotations
 
 from answering import answers_for
-from conftest import step_number
+from conftest import CSRF, step_number
 from sqlalchemy import select
 
 from survey.extensions import db
@@ -71,3 +71,41 @@ def test_two_respondents_interleaved_keep_their_own_state(app, respondent):
             assert len(texts) == 1, texts  # one person's texts only
             stored.append(texts.pop())
         assert sorted(stored) == sorted(people)
+
+
+def test_two_respondents_on_the_same_page_keep_their_own_values_and_errors(app, respondent):
+    """The question markup is rendered once and shared: only the state differs, and it
+    is each person's own (values typed, answers ticked, error messages)."""
+    anna, bert = respondent("families"), respondent("families")
+    for person in (anna, bert):
+        person.start()
+        person.post(1, {"welcome": "3"})
+        person.post(2, {"info_topics": "1"})
+    # Anna types a number out of range and a text; Bert a valid number and his text.
+    # (The answer to "events" opens the text question "wish" first.)
+    anna.post(3, {"events_parents_evening": "1", "children_count": "12"})
+    bert.post(3, {"events_parents_evening": "2", "children_count": "4"})
+    wrong = anna.post(
+        3, {"events_parents_evening": "1", "children_count": "12", "wish": "Anna-1111"}
+    )
+    assert "check=1" in wrong.location
+    right = bert.post(
+        3,
+        {"events_parents_evening": "2", "children_count": "4", "wish": "Bert-2222"},
+        action="back",
+    )
+    assert "check=1" not in right.location
+    a = anna.open("/3?check=1").get_data(as_text=True)
+    b = bert.open("/3").get_data(as_text=True)
+    a_again = anna.open("/3?check=1").get_data(as_text=True)
+    assert CSRF.sub("", a) == CSRF.sub("", a_again)  # the token is signed with the time
+    assert "Anna-1111" in a and "Bert-2222" not in a
+    assert "Bert-2222" in b and "Anna-1111" not in b
+    assert 'value="12"' in a and 'value="4"' not in a
+    assert 'value="4"' in b and 'value="12"' not in b
+    assert 'aria-invalid="true"' in a and 'id="err-children_count"' in a
+    assert 'aria-invalid="true"' not in b and "err-children_count" not in b
+    assert 'name="events_parents_evening" value="1" checked' in a
+    assert 'name="events_parents_evening" value="2" checked' in b
+    assert 'name="events_parents_evening" value="2" checked' not in a
+    assert len(app.extensions["question_markup"]) >= 3  # the markup came from the cache

@@ -45,3 +45,24 @@ def test_gunicorn_hooks_warm_with_and_without_preload(app):
 def test_first_page_after_warm_is_served(app, links):
     warm(app)
     assert app.test_client().get(f"/s/{links['families']}").status_code == 200
+
+
+def test_gunicorn_hooks_leave_other_wsgi_apps_alone():
+    """The deployment's configuration also serves benchmarks/bare_app.py: nothing to warm there."""
+    from flask import Flask
+
+    hooks = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    other = Flask("other")
+    hooks["post_worker_init"](SimpleNamespace(wsgi=other))  # no KeyError: 'questionnaires'
+    assert "survey_warm" not in other.extensions
+
+
+def test_gunicorn_control_socket_is_off_unless_given_a_path_of_its_own(monkeypatch):
+    """gunicorn's default control socket is one path per user, taken over by any second instance."""
+    monkeypatch.delenv("SURVEY_CONTROL_SOCKET", raising=False)
+    conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert conf["control_socket_disable"] is True
+    monkeypatch.setenv("SURVEY_CONTROL_SOCKET", "/run/mitwirken/gunicorn.ctl")
+    conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert conf["control_socket"] == "/run/mitwirken/gunicorn.ctl"
+    assert "control_socket_disable" not in conf
