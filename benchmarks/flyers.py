@@ -59,7 +59,10 @@ def build_world(schools: int) -> None:
     db.session.add_all([municipality, district, campaign])
     for number in range(schools):
         school = School(
-            name=f"Grundschule Nummer {number + 1}", school_type="Grundschule", district=district
+            number=f"{100001 + number}",
+            name=f"Grundschule Nummer {number + 1}",
+            school_type="Grundschule",
+            district=district,
         )
         db.session.add(school)
         db.session.add(
@@ -79,7 +82,7 @@ def run(out: Path, languages: list[str], two_up: bool) -> tuple[float, int, int]
         "families",
         (),
         registry().get,
-        lambda token: f"https://mitwirken.example/s/{token}",
+        "https://mitwirken.example",
     )
     pages = pages_for(languages)
     size = 0

@@ -41,6 +41,10 @@ class Action(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_ACCOUNTS = "manage_accounts"
     VIEW_AUDIT = "view_audit"
+    #: flyers, the parents' letter, message texts, printable questionnaires (paper/)
+    PRINT_MATERIALS = "print_materials"
+    #: the approval dossier of a whole campaign
+    VIEW_DOSSIER = "view_dossier"
 
 
 #: Public views (sign-in, respondents' pages) carry this instead of an action.
@@ -67,6 +71,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_DASHBOARD: _ALL,
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
+    Action.PRINT_MATERIALS: _ALL,
+    Action.VIEW_DOSSIER: _STAFF,
 }
 
 
