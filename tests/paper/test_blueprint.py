@@ -82,7 +82,9 @@ def test_a5_two_up_german_turkish_carries_the_short_code_twice(app, world, tmp_p
     app.config["BASE_URL"] = BASE
     client, _csrf = signed_in(app, ANALYST)
     base = f"/kampagnen/{world.campaign}/schulen/{world.school_b}"
-    pdf = _save(client.get(f"{base}/flyer/staff.pdf?lang=tr&beside=de&format=a5"), tmp_path, "a5.pdf")
+    pdf = _save(
+        client.get(f"{base}/flyer/staff.pdf?lang=tr&beside=de&format=a5"), tmp_path, "a5.pdf"
+    )
     pdfcheck.assert_fonts_embedded(pdf)
     token = _token(app, world.campaign, world.school_b, "staff")
     text = pdfcheck.text(pdf)
@@ -106,7 +108,9 @@ def test_a_coordinator_cannot_get_another_schools_materials(app, world):
     ):
         assert client.get(base + path).status_code == 404, path
     # and the campaign of school A alone, with its questionnaires, is not theirs either
-    assert client.get(f"/kampagnen/{world.campaign_a}/fragebogen/families/de.pdf").status_code == 404
+    assert (
+        client.get(f"/kampagnen/{world.campaign_a}/fragebogen/families/de.pdf").status_code == 404
+    )
     # their own school works
     own = f"/kampagnen/{world.campaign}/schulen/{world.school_b}"
     assert client.get(own + "/flyer/families.pdf").status_code == 200
@@ -152,7 +156,9 @@ def test_bad_requests_are_clear_errors(app, world, path, status):
 
 def test_unknown_campaign_school_audience_or_language(app, world):
     client, _csrf = signed_in(app, ANALYST)
-    assert client.get(f"/kampagnen/999/schulen/{world.school_a}/flyer/families.pdf").status_code == 404
+    assert (
+        client.get(f"/kampagnen/999/schulen/{world.school_a}/flyer/families.pdf").status_code == 404
+    )
     assert client.get(f"/kampagnen/{world.campaign}/schulen/999/druck").status_code == 404
     # school B exists, but is not in the campaign of school A alone
     assert (
