@@ -24,12 +24,13 @@ def _get_pages(app, world):
         "school_id": world.school_a,
         "account_id": world.analyst,
         "audience": "families",
+        "language": "de",
     }
     for rule in app.url_map.iter_rules():
         needed = permission_of(rule.endpoint, app.view_functions.get(rule.endpoint))
         if "GET" not in rule.methods or needed == PUBLIC or rule.endpoint.startswith("respond."):
             continue
-        if rule.rule.endswith((".svg", ".png", ".csv", ".xlsx")):
+        if rule.rule.endswith((".svg", ".png", ".csv", ".xlsx", ".pdf", ".txt")):  # downloads
             continue
         yield rule.build({k: args[k] for k in rule.arguments}, append_unknown=False)[1]
 

@@ -117,6 +117,17 @@ def require(user: User, action: Action, obj: Owned | None = None) -> None:
         raise Forbidden()
 
 
+OwnedT = TypeVar("OwnedT", bound=Owned)
+
+
+def found(user: User, action: Action, obj: OwnedT | None) -> OwnedT:
+    """``obj`` when it exists and the user may take ``action`` on it; 404 (or 403) otherwise."""
+    if obj is None:
+        raise NotFound()
+    require(user, action, obj)
+    return obj
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

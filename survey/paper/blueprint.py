@@ -18,13 +18,14 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_login import current_user
 
 from survey.core import audit
-from survey.core.permissions import Action, can, require, requires
+from survey.core.permissions import Action, can, found, requires
 from survey.distribution import links as link_service
 from survey.distribution.models import AUDIENCES, Campaign, School
 from survey.extensions import db
 from survey.i18n.locale import SOURCE_LANGUAGE, offer
-from survey.paper.dossier import dossier_context, render_template as render_dossier, write_dossier
-from survey.paper.flyers import FlyerLink, flyer_file_name, pages_for, write_flyers
+from survey.paper.dossier import dossier_context, write_dossier
+from survey.paper.dossier import render_template as render_dossier
+from survey.paper.flyers import FlyerLink, flyer_file_name, write_flyers
 from survey.paper.letters import MESSAGE_AUDIENCES, messages_file, write_letters
 from survey.paper.questionnaire import printable_questionnaire
 from survey.paper.services import flyer_link, minutes
@@ -54,19 +55,12 @@ def may_download_dossier() -> bool:
 
 
 def _campaign(campaign_id: int, action: Action) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    require(current_user, action, campaign)
-    return campaign
+    return found(current_user, action, db.session.get(Campaign, campaign_id))
 
 
 def _school(campaign: Campaign, school_id: int) -> School:
     school = next((s for s in campaign.schools if s.id == school_id), None)
-    if school is None:
-        abort(404)
-    require(current_user, Action.PRINT_MATERIALS, school)
-    return school
+    return found(current_user, Action.PRINT_MATERIALS, school)
 
 
 def _questionnaire(campaign: Campaign, audience: str) -> Questionnaire:
@@ -131,7 +125,9 @@ def _download(buffer: BytesIO, name: str, mimetype: str = PDF):
 
 def _logged(what: str, campaign: Campaign, detail: str) -> None:
     """The download in the audit log, committed with any link it made."""
-    audit.record(db.session, current_user.id, "download", what, f"Kampagne {campaign.slug}, {detail}")
+    audit.record(
+        db.session, current_user.id, "download", what, f"Kampagne {campaign.slug}, {detail}"
+    )
     db.session.commit()
 
 

@@ -36,7 +36,9 @@ def _language_list(_ctx, _param, value: str) -> list[str]:
     return [lang.strip() for lang in value.split(",") if lang.strip()]
 
 
-campaign_option = click.option("--campaign", required=True, help="The campaign's short name (slug).")
+campaign_option = click.option(
+    "--campaign", required=True, help="The campaign's short name (slug)."
+)
 contact_option = click.option("--contact", help="Whom to ask, as printed (name, role, phone).")
 
 
@@ -57,8 +59,10 @@ def languages_option(help: str):  # noqa: A002
 
 
 def out_option(help: str, folder: bool = True):  # noqa: A002
-    kind = click.Path(file_okay=False, path_type=Path) if folder else click.Path(
-        dir_okay=False, path_type=Path
+    kind = (
+        click.Path(file_okay=False, path_type=Path)
+        if folder
+        else click.Path(dir_okay=False, path_type=Path)
     )
     return click.option("--out", type=kind, required=True, help=help)
 

@@ -318,9 +318,7 @@ def _column(
     return middle
 
 
-def short_lines(
-    short: str, width: float, style: Style, smallest: float
-) -> list[tuple[str, Style]]:
+def short_lines(short: str, width: float, style: Style, smallest: float) -> list[tuple[str, Style]]:
     """The short link as one line, or split before ``/k/`` where one line would need type
     smaller than ``smallest`` (a long host name)."""
     if not short:

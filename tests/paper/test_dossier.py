@@ -4,9 +4,9 @@ import re
 
 import pdfcheck
 
+from survey.core.permissions import Role
 from survey.distribution.services import ensure_demo
 from survey.extensions import db
-from survey.core.permissions import Role
 from survey.paper.dossier import (
     AUDIENCE_LABELS,
     COLUMN_MEANINGS,
