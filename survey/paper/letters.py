@@ -169,7 +169,15 @@ def write_letters(
             Style(size=12, bold=True, align="end" if rtl else "start"),
             False,
         )
-        draw_text(canvas, families.url, url_left, y - qr / 2 + 3 * mm, url_width, url_style, False)
+        url_y = y - qr / 2 + (6 * mm if families.short else 3 * mm)
+        draw_text(canvas, families.url, url_left, url_y, url_width, url_style, False)
+        if families.short:  # the short form to type, as on the flyers
+            short_style = fit_on_one_line(
+                families.short, url_width, url_style.but(color=ACCENT, size=13), False
+            )
+            draw_text(
+                canvas, families.short, url_left, url_y - 8 * mm, url_width, short_style, False
+            )
         y -= qr + 8 * mm
         for line in text.closing:
             y -= draw_text(

@@ -4,6 +4,7 @@ import pdfcheck
 import pytest
 
 from survey.config import Defaults
+from survey.distribution.links import short_code
 from survey.distribution.services import ensure_demo
 from survey.extensions import db
 from survey.i18n.catalogs import LANGUAGES
@@ -48,6 +49,7 @@ def test_letter_and_messages_exist_in_every_offered_language_and_carry_the_link(
     for page, language in enumerate(EVERY, start=1):
         text = pdfcheck.text(letter, first=page, last=page)
         assert url in text, language
+        assert f"mitwirken.example/k/{short_code(url.rsplit('/', 1)[1])}" in text, language
         if language != "de":
             assert "Liebe Eltern" not in text, f"{language}: the letter is not translated"
     (png,) = pdfcheck.pages(letter, tmp_path, dpi=150)[3:4]  # Arabic
