@@ -6,7 +6,8 @@ Thin views over the same services as ``survey flyers``/``letters``/``print-quest
 everywhere in the staff area), analysts and admins everything; the dossier is for analysts
 and admins. Every download is written to the audit log in the same transaction as the
 links it may have created. Bad input (an audience the campaign does not ask, a language
-its questionnaire is not offered in, an unknown format) answers 400 or 404, never 500.
+its questionnaire is not offered in, an unknown format) answers 404 or 400 with a page
+that says what to choose, never 500.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import re
 from io import BytesIO
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from survey.core import audit
+from survey.core.errors import InvalidInput
 from survey.core.permissions import Action, can, found, requires
 from survey.distribution import links as link_service
 from survey.distribution.models import AUDIENCES, Campaign, School
@@ -95,15 +98,29 @@ def _languages(questionnaire: Questionnaire, several: bool) -> list[str]:
     ] or [SOURCE_LANGUAGE]
     wanted = list(dict.fromkeys(wanted))
     offered = offer().questionnaire(questionnaire.id)
-    if any(code not in offered for code in wanted) or (len(wanted) > 1 and not several):
-        abort(400, description="lang")
+    if any(code not in offered for code in wanted):
+        raise InvalidInput(
+            _(
+                "Diese Sprache gibt es für diesen Fragebogen nicht. Bitte wählen Sie eine der angebotenen Sprachen."
+            ),
+            "lang",
+        )
+    if len(wanted) > 1 and not several:
+        raise InvalidInput(_("Ein Flyer hat eine Sprache; Deutsch kann daneben stehen."), "lang")
     return wanted
 
 
-def _choice(name: str, allowed: tuple[str, ...]) -> str:
-    value = request.args.get(name, allowed[0])
-    if value not in allowed:
-        abort(400, description=name)
+def _format() -> str:
+    value = request.args.get("format", FORMATS[0])
+    if value not in FORMATS:
+        raise InvalidInput(_("Bitte wählen Sie das Format A4 oder A5."), "format")
+    return value
+
+
+def _beside() -> str:
+    value = request.args.get("beside", "")
+    if value not in ("", SOURCE_LANGUAGE):
+        raise InvalidInput(_("Ein Flyer hat eine Sprache; Deutsch kann daneben stehen."), "beside")
     return value
 
 
@@ -111,7 +128,7 @@ def _contact() -> str | None:
     """Whom to ask, as the school typed it: one line, at most 200 characters."""
     value = _CONTROL.sub(" ", request.args.get("contact", "")).strip()
     if len(value) > 200:
-        abort(400, description="contact")
+        raise InvalidInput(_("Die Ansprechperson darf höchstens 200 Zeichen lang sein."), "contact")
     return " ".join(value.split()) or None
 
 
@@ -172,10 +189,8 @@ def flyer(campaign_id: int, school_id: int, audience: str):
     school = _school(found, school_id)
     questionnaire = _questionnaire(found, audience)
     (language,) = _languages(questionnaire, several=False)
-    beside = request.args.get("beside", "")
-    if beside not in ("", SOURCE_LANGUAGE):
-        abort(400, description="beside")
-    size = _choice("format", FORMATS)
+    beside = _beside()
+    size = _format()
     contact = _contact()
     link = _link(found, school, audience, contact)
     languages = [language] if language == SOURCE_LANGUAGE or not beside else [language, beside]

@@ -154,6 +154,15 @@ def test_bad_requests_are_clear_errors(app, world, path, status):
     assert _downloads(app) == []
 
 
+def test_a_bad_choice_says_what_to_choose(app, world):
+    client, _csrf = signed_in(app, COORD_A)
+    base = f"/kampagnen/{world.campaign}/schulen/{world.school_a}/flyer/families.pdf"
+    page = client.get(f"{base}?format=a3").get_data(as_text=True)
+    assert "Bitte wählen Sie das Format A4 oder A5." in page
+    page = client.get(f"{base}?lang=xx").get_data(as_text=True)
+    assert "Diese Sprache gibt es für diesen Fragebogen nicht." in page
+
+
 def test_unknown_campaign_school_audience_or_language(app, world):
     client, _csrf = signed_in(app, ANALYST)
     assert (
