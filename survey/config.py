@@ -47,6 +47,12 @@ class Defaults:
     DATE_GRANULARITY = "day"
     #: Address printed in respondent links (``survey demo``).
     BASE_URL = "http://127.0.0.1:5000"
+    #: The approval dossier (``survey dossier``): who is responsible (name and address) and
+    #: the data-protection officer to contact; None: the campaign's municipality and its
+    #: officer, named as such. Months after a campaign closes by which its answers are deleted.
+    RESPONSIBLE_BODY: str | None = None
+    DATA_PROTECTION_OFFICER: str | None = None
+    RETENTION_MONTHS = 24
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     #: The session cookie carries only the draft id and the CSRF token.
@@ -122,6 +128,8 @@ def _validate(config: dict[str, Any]) -> None:
         )
     if int(config["DRAFT_EXPIRY_DAYS"]) < 1:
         raise ConfigError("DRAFT_EXPIRY_DAYS must be at least 1.")
+    if int(config["RETENTION_MONTHS"]) < 1:
+        raise ConfigError("RETENTION_MONTHS must be at least 1.")
 
 
 def _instance_secret_key(instance: Path) -> str:

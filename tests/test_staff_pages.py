@@ -24,13 +24,16 @@ def _get_pages(app, world):
         "school_id": world.school_a,
         "account_id": world.analyst,
         "audience": "families",
+        "language": "de",
     }
     for rule in app.url_map.iter_rules():
         needed = permission_of(rule.endpoint, app.view_functions.get(rule.endpoint))
         if "GET" not in rule.methods or needed == PUBLIC or rule.endpoint.startswith("respond."):
             continue
-        if rule.rule.endswith((".svg", ".png", ".csv", ".xlsx")) or "fmt" in rule.arguments:
-            continue  # files, not pages (tests/reports/test_blueprint.py downloads those)
+        if rule.rule.endswith((".svg", ".png", ".csv", ".xlsx", ".pdf", ".txt")) or (
+            "fmt" in rule.arguments
+        ):
+            continue  # files, not pages (downloads are tested in tests/reports and tests/paper)
         yield rule.build({k: args[k] for k in rule.arguments}, append_unknown=False)[1]
 
 

@@ -50,6 +50,10 @@ class Action(StrEnum):
     VIEW_ALL_REPORTS = "view_all_reports"
     #: the anonymised response data (DESIGN.md: analysts and admins only)
     EXPORT_DATA = "export_data"
+    #: flyers, the parents' letter, message texts, printable questionnaires (paper/)
+    PRINT_MATERIALS = "print_materials"
+    #: the approval dossier of a whole campaign
+    VIEW_DOSSIER = "view_dossier"
 
 
 #: Public views (sign-in, respondents' pages) carry this instead of an action.
@@ -82,6 +86,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_REPORTS: _ALL,
     Action.VIEW_ALL_REPORTS: _STAFF,
     Action.EXPORT_DATA: _STAFF,
+    Action.PRINT_MATERIALS: _ALL,
+    Action.VIEW_DOSSIER: _STAFF,
 }
 
 
@@ -124,6 +130,17 @@ def require(user: User, action: Action, obj: Owned | None = None) -> None:
         raise NotFound()
     if not role_may(user, action):
         raise Forbidden()
+
+
+OwnedT = TypeVar("OwnedT", bound=Owned)
+
+
+def found(user: User, action: Action, obj: OwnedT | None) -> OwnedT:
+    """``obj`` when it exists and the user may take ``action`` on it; 404 (or 403) otherwise."""
+    if obj is None:
+        raise NotFound()
+    require(user, action, obj)
+    return obj
 
 
 F = TypeVar("F", bound=Callable[..., Any])

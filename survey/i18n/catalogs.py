@@ -3,7 +3,8 @@
 Three domains under ``translations/``: ``messages`` (the respondents' interface,
 from the code and templates), ``questionnaires`` (the texts of questionnaires/*.yaml,
 with a context per questionnaire and question) and ``staff`` (the staff area:
-``survey/admin``, ``survey/distribution`` and ``templates/staff``). Staff texts have
+``survey/admin``, ``survey/distribution``, ``templates/staff`` and the paper feature's
+staff pages). Staff texts have
 their own domain so that they never decide which languages respondents are offered. Services take paths, so the
 CLI, the app's start-up and the tests call the same functions.
 """
@@ -30,6 +31,8 @@ STAFF_SOURCES = (
     "reports/blueprint.py",
     "reports/templates/**",
     "templates/staff/**",
+    "paper/blueprint.py",
+    "paper/templates/**",
 )
 #: the staff domain's name in coverage and ``survey i18n status``
 STAFF_PART = "staff-area"
@@ -121,6 +124,8 @@ def extract(paths: Paths) -> dict[str, int]:
             ("distribution/templates/**.html", "jinja2.ext:babel_extract"),
             ("reports/blueprint.py", "python"),
             ("reports/templates/**.html", "jinja2.ext:babel_extract"),
+            ("paper/blueprint.py", "python"),
+            ("paper/templates/**.html", "jinja2.ext:babel_extract"),
             ("templates/staff/**.html", "jinja2.ext:babel_extract"),
         ],
         keywords=KEYWORDS,

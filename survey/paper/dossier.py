@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel import Locale
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer, Table, TableStyle
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +38,46 @@ AUDIENCE_LABELS = {
     "staff": "Beschäftigte der Schulen",
     "children": "Kinder (Klassen 3 bis 7)",
     "partners": "Partner im Stadtteil",
+}
+#: What each stored column means, for the head teacher (a column added to the schema without
+#: a meaning here makes the dossier say so, and a test fail).
+COLUMN_MEANINGS = {
+    "response": {
+        "id": "eine zufällige Kennung der Antwort (keine laufende Nummer)",
+        "campaign_id": "die Befragung",
+        "school_id": "die Schule",
+        "audience": "die Zielgruppe (Familien, Beschäftigte, Kinder, Partner)",
+        "questionnaire_id": "der Fragebogen",
+        "questionnaire_version": "die Fassung des Fragebogens",
+        "language": "die Sprache, in der geantwortet wurde",
+        "submitted_on": "der Tag der Antwort (ohne Uhrzeit)",
+        "complete": "ob der Fragebogen bis zum Ende ausgefüllt wurde",
+    },
+    "answer": {
+        "response_id": "die zufällige Kennung der Antwort, zu der sie gehört",
+        "variable": "die Frage (ihr Kurzname, z. B. info_enough)",
+        "ordinal": "die Reihenfolge bei mehreren angekreuzten Antworten",
+        "code": "die angekreuzte Antwort als Zahl",
+        "number": "eine eingetragene Zahl",
+        "text": "ein geschriebener Text, bereinigt von E-Mail-Adressen und Telefonnummern",
+    },
+}
+#: The staff area's roles (survey.core.permissions.Role), for the section on who sees what.
+ROLE_LABELS = {
+    "coordinator": (
+        "Koordination an der Schule",
+        "Links, QR-Codes, Flyer und Briefe der eigenen Schule; Rücklauf der eigenen Schule "
+        "(Zahlen unter der Mindestgröße verborgen); keine einzelnen Antworten",
+    ),
+    "analyst": (
+        "Auswertung im Projektteam",
+        "alle Schulen und Befragungen, Berichte mit unterdrückten kleinen Gruppen, die "
+        "anonymen Antworten ohne Personenbezug; jeder Download wird protokolliert",
+    ),
+    "admin": (
+        "Administration",
+        "zusätzlich Konten und Protokoll; Zugriff auf die Datenbank",
+    ),
 }
 #: Column names that would identify a person or a moment: none may appear in what a response stores.
 IDENTIFYING = re.compile(r"ip|address|agent|token|link|draft|time|email|name|phone", re.I)
@@ -108,18 +150,36 @@ def dossier_context(
                 "title": found.title,
                 "questions": sum(1 for _ in found.questions()),
                 "minutes": "–".join(dict.fromkeys(map(str, minutes(found)))),
-                "languages": ", ".join(offered),
+                "languages": ", ".join(language_name(code) for code in offered),
             }
         )
         annexes += [Annex(found, lang, f"anlage-{found.id}-{lang}.pdf") for lang in offered]
     columns = stored_columns()
+    municipality = campaign.municipality.name
     context = {
         "campaign": {
             "title": campaign.title,
-            "municipality": campaign.municipality.name,
-            "closes_on": campaign.closes_on.strftime("%d.%m.%Y") if campaign.closes_on else None,
+            "municipality": municipality,
+            "opens_on": _date(campaign.opens_on),
+            "closes_on": _date(campaign.closes_on),
+            "state": campaign.state,
             "is_open": campaign.is_open,
         },
+        "responsible": config.get("RESPONSIBLE_BODY")
+        or f"{municipality} (die Kommune, die die Befragung durchführt)",
+        "data_protection_officer": config.get("DATA_PROTECTION_OFFICER")
+        or f"die oder der Datenschutzbeauftragte von {municipality}",
+        "retention_months": int(config.get("RETENTION_MONTHS", 24)),
+        "columns": {
+            table: [
+                (name, COLUMN_MEANINGS.get(table, {}).get(name, "(ohne Beschreibung)"))
+                for name in names
+            ]
+            for table, names in columns.items()
+        },
+        "roles": [
+            {"name": name, "label": label, "may": may} for name, (label, may) in ROLE_LABELS.items()
+        ],
         "audiences": audiences,
         "audience_list": ", ".join(a["audience_label"] for a in audiences),
         "schools": schools,
@@ -133,11 +193,21 @@ def dossier_context(
         "draft_days": config["DRAFT_EXPIRY_DAYS"],
         "min_group_size": config["MIN_GROUP_SIZE"],
         "annexes": [
-            f"{a.file_name}: Fragebogen „{a.questionnaire.title}“ ({a.questionnaire.id}), Sprache {a.language}"
+            f"{a.file_name}: „{a.questionnaire.title}“ ({a.questionnaire.id}), "
+            f"{language_name(a.language)}"
             for a in annexes
         ],
     }
     return context, annexes
+
+
+def _date(value) -> str | None:
+    return value.strftime("%d.%m.%Y") if value else None
+
+
+def language_name(code: str) -> str:
+    """The language's German name ("Arabisch"), as the head teacher reads it."""
+    return Locale.parse(code).get_display_name("de") or code
 
 
 def render_template(context: dict, instance_path: str | Path) -> str:
@@ -175,8 +245,30 @@ def flowables(markup: str) -> list:
             + [""] * (count - len(row))
             for index, row in enumerate(rows)
         ]
+        # Columns as wide as their longest text asks, within reason (a language list wider
+        # than a column of numbers).
+        cells = [[row[i] if i < len(row) else "" for row in rows] for i in range(count)]
+        width = A4[0] - 40 * mm
+        # Each column at least as wide as its longest word (set bold, as in the head, plus
+        # the cell padding); the rest of the width shared by how much text a column holds.
+        least = [
+            max(
+                stringWidth(w, fonts().latin_bold.name, CELL.size)
+                for c in col
+                for w in c.split() or [""]
+            )
+            + 13
+            for col in cells
+        ]
+        text = [min(max(len(c) for c in col), 70) for col in cells]
+        spare = max(width - sum(least), 0)
+        widths = [low + spare * t / (sum(text) or 1) for low, t in zip(least, text, strict=True)]
+        widths = [w * width / sum(widths) for w in widths]
         table = Table(
-            data, repeatRows=1, hAlign="LEFT", colWidths=[(A4[0] - 40 * mm) / count] * count
+            data,
+            repeatRows=1,
+            hAlign="LEFT",
+            colWidths=widths,
         )
         table.setStyle(
             TableStyle(
@@ -207,7 +299,9 @@ def flowables(markup: str) -> list:
             after_title = True
         elif line.startswith("## "):
             story.append(Spacer(0, 2 * mm))
-            story.append(Paragraph(line[3:], HEADING, False))
+            heading = Paragraph(line[3:], HEADING, False)
+            heading.keepWithNext = True  # never a heading alone at the foot of a page
+            story.append(heading)
         elif line.startswith("- "):
             story.append(Paragraph("• " + line[2:], BODY.but(space_after=1.2 * mm), False))
         else:

@@ -52,6 +52,8 @@ class FlyerLink:
     closes_on: date | None = None
     #: whom to ask, as the school writes it ("Frau Yılmaz, Schulsozialarbeit, 0209 123456")
     contact: str | None = None
+    #: the short form to type from paper, ``host/k/abcd-efgh-jkmn`` (distribution.links)
+    short: str = ""
 
     def url_in(self, language: str) -> str:
         """The QR code's link: opens the survey in the flyer's language."""
@@ -283,11 +285,17 @@ def _column(
     low += box + 6 * mm
     # Between them, centred: the QR code, the typed link and how to take part.
     url_style = fit_on_one_line(
-        link.url, width, Style(size=(11 if narrow else 15), bold=True, align="center"), False
+        link.url, width, Style(size=(9.5 if narrow else 12), align="center"), False
     )
+    # The short form (host/k/abcd-efgh-jkmn) is what people type: larger, in the accent colour;
+    # on two lines (host, then /k/code) rather than in type too small to read.
+    short_style = Style(size=(13 if narrow else 18), bold=True, align="center", color=ACCENT)
+    short = short_lines(link.short, width, short_style, smallest=10 if narrow else 13)
     how_style = Style(size=11.5 * k, align="center")
     below_qr = (
         3 * mm
+        + sum(text_height(line, width, style, False) for line, style in short)
+        + (1.5 * mm if short else 0)
         + text_height(link.url, width, url_style, False)
         + 2 * mm
         + text_height(text.how, width, how_style, rtl)
@@ -301,10 +309,27 @@ def _column(
     draw_qr(canvas, link.url_in(text.language), left + (width - qr) / 2, y - qr, qr)
     y -= qr + 3 * mm
     # A URL reads left to right in every language.
+    for line, style in short:
+        y -= draw_text(canvas, line, left, y, width, style, False)
+    y -= 1.5 * mm if short else 0
     y -= draw_text(canvas, link.url, left, y, width, url_style, False)
     y -= 2 * mm
     draw_text(canvas, text.how, left, y, width, how_style, rtl)
     return middle
+
+
+def short_lines(short: str, width: float, style: Style, smallest: float) -> list[tuple[str, Style]]:
+    """The short link as one line, or split before ``/k/`` where one line would need type
+    smaller than ``smallest`` (a long host name)."""
+    if not short:
+        return []
+    one = fit_on_one_line(short, width, style, False)
+    if one.size >= smallest or "/k/" not in short:
+        return [(short, one)]
+    host, code = short.split("/k/", 1)
+    parts = [host, "/k/" + code]
+    size = min(fit_on_one_line(part, width, style, False).size for part in parts)
+    return [(part, style.but(size=size)) for part in parts]
 
 
 class _Dry:

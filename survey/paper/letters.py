@@ -1,10 +1,12 @@
 """The letter to parents before their children answer, and message texts for the school's
-messenger app or e-mail: each in German and every family language, each with the link.
+messenger app or e-mail (to parents, to the school's staff, to partners in the
+neighbourhood): each in German and every family language, each with the link.
 
 The letter tells parents what the children are asked, that it is anonymous and voluntary,
 that a child may stop at any time and whom to ask, and invites the parents to their own
-questionnaire (the families link, typed and as a QR code). The messages invite parents
-with the families link, as plain text to paste.
+questionnaire (the families link, typed and as a QR code). The messages invite with the
+audience's own link, as plain text to paste; Arabic and Farsi need no care there beyond
+the link on a line of its own (the messenger app lays the text out right to left).
 """
 
 from __future__ import annotations
@@ -81,29 +83,45 @@ def letter_text(
         )
 
 
-def message_text(families: FlyerLink, language: str) -> str:
-    """A message for the school's messenger app or e-mail, with the link in the language."""
+#: The audiences reached by a message (children answer in class: their parents get the letter).
+MESSAGE_AUDIENCES = ("families", "staff", "partners")
+
+
+def message_text(link: FlyerLink, language: str) -> str:
+    """A message for the school's messenger app or e-mail, with the link in the language:
+    to parents (families), to the school's staff, or to partners in the neighbourhood."""
     with force_locale(language):
-        return "\n\n".join(
-            [
-                _(
-                    "Liebe Eltern, unsere Schule und die Stadt möchten wissen, wie Familien die "
-                    "Schule und den Stadtteil erleben. Bitte machen Sie mit! Die Befragung ist "
-                    "anonym und freiwillig."
-                )
-                + " "
-                + takes(families.minutes),
-                _("Hier geht es zum Fragebogen: %(link)s", link=families.url_in(language)),
-            ]
-        )
+        invitation = {
+            "families": _(
+                "Liebe Eltern, unsere Schule und die Stadt möchten wissen, wie Familien die "
+                "Schule und den Stadtteil erleben. Bitte machen Sie mit! Die Befragung ist "
+                "anonym und freiwillig."
+            ),
+            "staff": _(
+                "Liebe Kolleginnen und Kollegen, die Stadt möchte wissen, was unsere Schule und "
+                "der Stadtteil brauchen, und fragt dazu alle, die an der Schule arbeiten. Bitte "
+                "machen Sie mit! Die Befragung ist anonym und freiwillig."
+            ),
+            "partners": _(
+                "Liebe Partnerinnen und Partner im Stadtteil, die Stadt möchte wissen, wie Sie "
+                "die Zusammenarbeit mit unserer Schule erleben und was Familien hier brauchen. "
+                "Bitte machen Sie mit! Die Befragung ist anonym und freiwillig."
+            ),
+        }[link.audience]
+        # The link on a line of its own: a paragraph of its own, so that in Arabic and Farsi
+        # the bidi algorithm of the reader's app cannot move the colon or "?lang=" around it,
+        # and messenger apps recognise it as a whole.
+        where = _("Hier geht es zum Fragebogen: %(link)s", link="\n" + link.url_in(language))
+        lines = [line.rstrip() for line in where.split("\n")]
+        return "\n\n".join([invitation + " " + takes(link.minutes), "\n".join(lines)])
 
 
-def messages_file(families: FlyerLink, languages: list[str]) -> str:
+def messages_file(link: FlyerLink, languages: list[str]) -> str:
     """Every language's message, each under its language's name, ready to copy."""
     blocks = []
     for language in languages:
         blocks.append(
-            f"=== {native_name(language)} ({language}) ===\n\n{message_text(families, language)}\n"
+            f"=== {native_name(language)} ({language}) ===\n\n{message_text(link, language)}\n"
         )
     return "\n".join(blocks)
 
@@ -151,7 +169,15 @@ def write_letters(
             Style(size=12, bold=True, align="end" if rtl else "start"),
             False,
         )
-        draw_text(canvas, families.url, url_left, y - qr / 2 + 3 * mm, url_width, url_style, False)
+        url_y = y - qr / 2 + (6 * mm if families.short else 3 * mm)
+        draw_text(canvas, families.url, url_left, url_y, url_width, url_style, False)
+        if families.short:  # the short form to type, as on the flyers
+            short_style = fit_on_one_line(
+                families.short, url_width, url_style.but(color=ACCENT, size=13), False
+            )
+            draw_text(
+                canvas, families.short, url_left, url_y - 8 * mm, url_width, short_style, False
+            )
         y -= qr + 8 * mm
         for line in text.closing:
             y -= draw_text(

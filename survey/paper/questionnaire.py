@@ -26,7 +26,7 @@ from reportlab.platypus import (
 from survey.i18n.locale import direction
 from survey.i18n.texts import QuestionnaireTexts
 from survey.paper.conditions import Describer, variables_of
-from survey.paper.sheets import GREY, Grid, MarginNote, Option, Options, WriteIn
+from survey.paper.sheets import GREY, MARGIN, Grid, MarginNote, Option, Options, WriteIn
 from survey.pdf.document import Target
 from survey.pdf.fonts import fonts
 from survey.pdf.text import Paragraph, Style, draw_text
@@ -44,7 +44,7 @@ from survey.questionnaires.model import (
 
 #: The margin that carries the variable names is the wider one (at the left in
 #: left-to-right languages, at the right in Arabic and Farsi).
-CODE_MARGIN = 24 * mm
+CODE_MARGIN = MARGIN
 OTHER_MARGIN = 16 * mm
 
 TITLE = Style(size=17, bold=True, space_after=3 * mm)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.core.errors import SurveyError
+from survey.distribution.links import full_url, short_url
 from survey.distribution.models import AUDIENCES, Campaign, Link, School
 from survey.paper.flyers import FlyerLink
 from survey.questionnaires.definition import Questionnaire
@@ -35,6 +36,19 @@ def school_key(school: School) -> str:
     return school.number
 
 
+def find_campaign(session: Session, campaign_slug: str) -> Campaign:
+    campaign = session.scalar(select(Campaign).where(Campaign.slug == campaign_slug))
+    if campaign is None:
+        raise PrintError(f"no campaign {campaign_slug!r}")
+    return campaign
+
+
+def asked_audiences(session: Session, campaign_slug: str) -> list[str]:
+    """The audiences the campaign gives a questionnaire, in the usual order."""
+    campaign = find_campaign(session, campaign_slug)
+    return [a for a in AUDIENCES if campaign.questionnaire_for(a)]
+
+
 @dataclass(frozen=True)
 class SchoolFlyer:
     key: str
@@ -48,7 +62,7 @@ def campaign_flyers(
     audience: str,
     school_keys: tuple[str, ...],
     questionnaire: Callable[[str], Questionnaire | None],
-    link_url: Callable[[str], str],
+    base_url: str,
     contact: str | None = None,
 ) -> tuple[Questionnaire, list[SchoolFlyer], list[str]]:
     """The flyers to print: one per school with a live link for ``audience``.
@@ -56,9 +70,7 @@ def campaign_flyers(
     Returns the audience's questionnaire, the flyers, and the keys of chosen schools that
     have no live link (so that the caller can say so).
     """
-    campaign = session.scalar(select(Campaign).where(Campaign.slug == campaign_slug))
-    if campaign is None:
-        raise PrintError(f"no campaign {campaign_slug!r}")
+    campaign = find_campaign(session, campaign_slug)
     if audience not in AUDIENCES:
         raise PrintError(f"no audience {audience!r} (there are: {', '.join(AUDIENCES)})")
     questionnaire_id = campaign.questionnaire_for(audience)
@@ -70,31 +82,43 @@ def campaign_flyers(
         .where(Link.campaign_id == campaign.id, Link.audience == audience)
         .order_by(Link.school_id)
     ).all()
-    schools = {school_key(link.school): link.school for link in links}
-    unknown = [key for key in school_keys if key not in schools]
-    if unknown:
-        raise PrintError(f"campaign {campaign_slug!r} has no school {', '.join(unknown)}")
-    chosen = set(school_keys) or set(schools)
-    flyers, missing = [], []
+    # A school whose link was regenerated has a revoked link and a live one: the live one counts.
+    by_school: dict[str, Link] = {}
     for link in links:
         key = school_key(link.school)
+        if key not in by_school or by_school[key].revoked:
+            by_school[key] = link
+    unknown = [key for key in school_keys if key not in by_school]
+    if unknown:
+        raise PrintError(f"campaign {campaign_slug!r} has no school {', '.join(unknown)}")
+    chosen = set(school_keys) or set(by_school)
+    flyers, missing = [], []
+    for key, link in by_school.items():
         if key not in chosen:
             continue
         if link.revoked:
             missing.append(key)
             continue
         flyers.append(
-            SchoolFlyer(
-                key,
-                link.school,
-                FlyerLink(
-                    school=link.school.name,
-                    audience=audience,
-                    url=link_url(link.token),
-                    minutes=minutes(found),
-                    closes_on=campaign.closes_on,
-                    contact=contact,
-                ),
-            )
+            SchoolFlyer(key, link.school, flyer_link(campaign, link, found, base_url, contact))
         )
     return found, flyers, missing
+
+
+def flyer_link(
+    campaign: Campaign,
+    link: Link,
+    questionnaire: Questionnaire,
+    base_url: str,
+    contact: str | None = None,
+) -> FlyerLink:
+    """What the printed matter of one school and audience points to."""
+    return FlyerLink(
+        school=link.school.name,
+        audience=link.audience,
+        url=full_url(base_url, link.token),
+        minutes=minutes(questionnaire),
+        closes_on=campaign.closes_on,
+        contact=contact,
+        short=short_url(base_url, link.token),
+    )

@@ -13,11 +13,22 @@ from reportlab.lib.colors import Color, black
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
-from survey.pdf.text import Line, Style, draw_line, layout, line_x
+from survey.pdf.text import Line, Style, draw_line, fit_on_one_line, layout, line_x
 
 GREY = Color(0.42, 0.42, 0.42)
 BOX = 3.8 * mm
 CODE = Style(size=6, color=GREY)
+
+
+#: The outer margin the variable names stand in (see questionnaire.CODE_MARGIN).
+MARGIN = 24 * mm
+
+
+def margin_code(text: str, margin: float = MARGIN) -> tuple[Line, Style]:
+    """A variable name for the outer margin: 3 mm from the text and at least 3 mm from the
+    paper's edge (smaller type for a long name, never cut off by the printer)."""
+    style = fit_on_one_line(text, margin - 6 * mm, CODE, False, smallest=4)
+    return layout(text, margin - 6 * mm, style, False)[0], style
 
 
 def _tick_box(canvas, x: float, y: float, size: float = BOX) -> None:
@@ -221,9 +232,9 @@ class Grid(Flowable):
                     rtl,
                 )
             # The row's variable name in the margin, as for every other question.
-            code = layout(self.items[row][1], 30 * mm, CODE, False)[0]
+            code, code_style = margin_code(self.items[row][1])
             code_x = self._width + 3 * mm if rtl else -3 * mm - code.width
-            _draw(canvas, code, code_x, code.width, y - CODE.size - 2.5, CODE, False)
+            _draw(canvas, code, code_x, code.width, y - CODE.size - 2.5, code_style, False)
             for index in range(len(self.answers)):
                 left = self._cell_left(index, item_width, cell)
                 _tick_box(canvas, left + (cell - BOX) / 2, y - height / 2 - BOX / 2)
@@ -280,7 +291,7 @@ class MarginNote(Flowable):
         return 0, 0
 
     def draw(self) -> None:
-        line = layout(self.text, self.margin - 3 * mm, CODE, False)[0]
+        line, style = margin_code(self.text, self.margin)
         x = self._width + 3 * mm if self.rtl else -3 * mm - line.width
         self.canv.setFillColor(GREY)
-        draw_line(self.canv, line, x, -CODE.size - 2.5, CODE.size)
+        draw_line(self.canv, line, x, -CODE.size - 2.5, style.size)

@@ -52,6 +52,7 @@ def _url_args(app, world) -> dict:
         "campaign_id": world.campaign_a,
         "school_id": world.school_a,
         "audience": "families",
+        "language": "de",
         "account_id": spare,
         "token": token,
         "code": token,

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.config import Defaults
+from survey.distribution.links import short_code, short_url
 from survey.distribution.models import Link
 from survey.distribution.services import ensure_demo
 from survey.extensions import db
@@ -69,6 +70,8 @@ def test_the_german_arabic_flyer(app, world, tmp_path):
     (pdf,) = out.glob(f"{key}-*.pdf")
     text = pdfcheck.text(pdf, first=2, last=2)
     assert url in text, (url, text)
+    # the short form to type, in both columns
+    assert text.count(short_url(BASE, url.rsplit("/", 1)[1])) == 2
     # Arabic letters in logical order (folded from their joined forms)
     assert "رأيكم مهم" in text
     # (poppler orders a number inside Arabic text its own way: only the words are compared)
@@ -94,6 +97,7 @@ def test_a5_two_up_german_turkish(app, world, tmp_path):
     pdfcheck.assert_fonts_embedded(pdf)
     text = pdfcheck.text(pdf, first=2, last=2)
     assert text.count(url) == 4  # two A5 flyers on the sheet, each in two languages
+    assert text.count(short_code(url.rsplit("/", 1)[1])) == 4
     assert text.count("Fikriniz önemli!") == 2
     page = pdfcheck.pages(pdf, tmp_path, dpi=200)[1]
     codes = pdfcheck.qr_codes(page)
@@ -105,9 +109,15 @@ def test_a5_two_up_german_turkish(app, world, tmp_path):
 def test_every_audience_has_its_flyer(app, world, tmp_path, audience):
     result, out = _flyers(app, tmp_path, "--audience", audience, "--lang", "de,uk,fa")
     assert result.exit_code == 0, result.output
-    for pdf in out.glob("*.pdf"):
-        text = pdfcheck.text(pdf)
-        assert re.search(r"/s/[a-z2-9]{12}", text)
+    files = list(out.glob("*.pdf"))
+    assert len(files) == 3
+    for pdf in files:
+        pdfcheck.assert_fonts_embedded(pdf)
+        for page in range(1, 4):  # German; Ukrainian + German; Farsi + German
+            text = pdfcheck.text(pdf, first=page, last=page)
+            tokens = re.findall(r"/s/([a-z2-9]{12})", text)
+            assert tokens and len(set(tokens)) == 1, (pdf.name, page)
+            assert text.count(f"mitwirken.example/k/{short_code(tokens[0])}") == len(tokens)
 
 
 @SHIPPED
