@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
@@ -26,14 +27,11 @@ from survey.distribution import links as link_service
 from survey.distribution.models import AUDIENCES, Campaign, School
 from survey.extensions import db
 from survey.i18n.locale import SOURCE_LANGUAGE, offer
-from survey.paper.dossier import dossier_context, write_dossier
-from survey.paper.dossier import render_template as render_dossier
-from survey.paper.flyers import FlyerLink, flyer_file_name, write_flyers
-from survey.paper.letters import MESSAGE_AUDIENCES, messages_file, write_letters
-from survey.paper.questionnaire import printable_questionnaire
-from survey.paper.services import flyer_link, minutes
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.registry import registry
+
+if TYPE_CHECKING:
+    from survey.paper.flyers import FlyerLink
 
 bp = Blueprint("paper", __name__, template_folder="templates")
 
@@ -75,6 +73,8 @@ def _questionnaire(campaign: Campaign, audience: str) -> Questionnaire:
 
 
 def _link(campaign: Campaign, school: School, audience: str, contact: str | None) -> FlyerLink:
+    from survey.paper.services import flyer_link  # reportlab: imported when printing
+
     questionnaire = _questionnaire(campaign, audience)
     # As on the links page: a school's links are made when first needed.
     live = link_service.ensure_links(db.session, current_user.id, campaign, school)
@@ -155,6 +155,8 @@ def _logged(what: str, campaign: Campaign, detail: str) -> None:
 @requires(Action.PRINT_MATERIALS)
 def school_materials(campaign_id: int, school_id: int):
     """Everything a school prints, per audience: flyers, the parents' letter, messages."""
+    from survey.paper.letters import MESSAGE_AUDIENCES
+
     found = _campaign(campaign_id, Action.PRINT_MATERIALS)
     school = _school(found, school_id)
     audiences = [
@@ -185,6 +187,8 @@ def school_materials(campaign_id: int, school_id: int):
 @requires(Action.PRINT_MATERIALS)
 def flyer(campaign_id: int, school_id: int, audience: str):
     """``?lang=ar`` one language; ``&beside=de`` German beside it; ``&format=a5`` two-up."""
+    from survey.paper.flyers import flyer_file_name, write_flyers
+
     found = _campaign(campaign_id, Action.PRINT_MATERIALS)
     school = _school(found, school_id)
     questionnaire = _questionnaire(found, audience)
@@ -206,6 +210,10 @@ def flyer(campaign_id: int, school_id: int, audience: str):
 @requires(Action.PRINT_MATERIALS)
 def letter(campaign_id: int, school_id: int):
     """The letter to parents before their children answer: one page per ``lang``."""
+    from survey.paper.flyers import flyer_file_name
+    from survey.paper.letters import write_letters
+    from survey.paper.services import minutes
+
     found = _campaign(campaign_id, Action.PRINT_MATERIALS)
     school = _school(found, school_id)
     children = _questionnaire(found, "children")
@@ -223,6 +231,9 @@ def letter(campaign_id: int, school_id: int):
 @requires(Action.PRINT_MATERIALS)
 def messages(campaign_id: int, school_id: int, audience: str):
     """Message texts with the link, for the school's messenger app or e-mail."""
+    from survey.paper.flyers import flyer_file_name
+    from survey.paper.letters import MESSAGE_AUDIENCES, messages_file
+
     found = _campaign(campaign_id, Action.PRINT_MATERIALS)
     school = _school(found, school_id)
     if audience not in MESSAGE_AUDIENCES:
@@ -240,6 +251,8 @@ def messages(campaign_id: int, school_id: int, audience: str):
 @requires(Action.PRINT_MATERIALS)
 def questionnaire(campaign_id: int, audience: str, language: str):
     """The campaign's questionnaire for ``audience`` to print, in ``language``."""
+    from survey.paper.questionnaire import printable_questionnaire
+
     found = _campaign(campaign_id, Action.PRINT_MATERIALS)
     definition = _questionnaire(found, audience)
     if language not in offer().questionnaire(definition.id):
@@ -257,6 +270,9 @@ def questionnaire(campaign_id: int, audience: str, language: str):
 @requires(Action.VIEW_DOSSIER)
 def dossier(campaign_id: int):
     """The approval dossier (German); its annexes are the questionnaire downloads."""
+    from survey.paper.dossier import dossier_context, write_dossier
+    from survey.paper.dossier import render_template as render_dossier
+
     found = _campaign(campaign_id, Action.VIEW_DOSSIER)
     if any(registry().get(q.questionnaire_id) is None for q in found.questionnaires):
         abort(404)
