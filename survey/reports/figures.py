@@ -84,8 +84,10 @@ def compute(
     k: int,
     *,
     keep_systems: bool = False,
+    frozen: bool = False,
 ) -> Figures:
-    """The suppressed figures of ``campaign`` at every level (read-only)."""
+    """The suppressed figures of ``campaign`` at every level (read-only); from the counts
+    frozen when it closed if ``frozen``, else from its answers."""
     places = aggregate.places(session, campaign)
     by_id = {p.school_id: p for p in places}
     municipality = campaign.municipality.name
@@ -97,9 +99,9 @@ def compute(
     parents.update({("district", p.district): municipality for p in places})
     parents[("municipality", municipality)] = ""
 
-    codes, numbers = aggregate.value_counts(session, campaign.id)
+    codes, numbers = aggregate.value_counts(session, campaign.id, frozen=frozen)
     answered = aggregate.answered_counts(codes, numbers)
-    people = aggregate.respondent_counts(session, campaign.id)
+    people = aggregate.respondent_counts(session, campaign.id, frozen=frozen)
     for frame in (codes, answered, numbers, people):
         frame["unit"] = frame["school_id"].map(lambda s: by_id[s].unit)
     small = _small_units(people, hierarchy, k)
