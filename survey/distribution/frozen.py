@@ -21,16 +21,23 @@ was until the campaign is reopened and closed again.
 
 from __future__ import annotations
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from survey.distribution.models import FrozenCount, FrozenRespondents
 from survey.respond.models import Answer, Response
 
+#: seconds the counting may take (it reads every answer of the campaign once: longer than
+#: the web's statement timeout allows for a very large campaign)
+FREEZE_TIMEOUT = 300
+
 
 def freeze(session: Session, campaign_id: int) -> None:
     """(Re)count the answers of ``campaign_id`` into the frozen tables."""
     thaw(session, campaign_id)
+    long = {"statement_timeout": FREEZE_TIMEOUT}
+    if session.get_bind().dialect.name == "postgresql":  # until the end of this transaction
+        session.execute(text(f"SET LOCAL statement_timeout = {FREEZE_TIMEOUT * 1000}"))
     keys = (
         Response.campaign_id,
         Response.school_id,
@@ -56,7 +63,8 @@ def freeze(session: Session, campaign_id: int) -> None:
             ["campaign_id", "school_id", "audience", "questionnaire_id", "language",
              "variable", "code", "number", "answered", "n"],
             counted,
-        )
+        ),
+        execution_options=long,
     )  # fmt: skip
     groups = (Response.campaign_id, Response.school_id, Response.audience, Response.language)
     session.execute(
@@ -65,7 +73,8 @@ def freeze(session: Session, campaign_id: int) -> None:
             select(*groups, func.count())
             .where(Response.campaign_id == campaign_id)
             .group_by(*groups),
-        )
+        ),
+        execution_options=long,
     )
 
 

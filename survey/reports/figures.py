@@ -70,6 +70,9 @@ class Figures:
     systems: list[tuple[tuple[str, str, str], FrequencyTable, Protection]] = field(
         default_factory=list
     )
+    #: what outputs derive from these figures once for all units (the indicators of a
+    #: workbook: computing them again for each of a hundred schools took most of its time)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def suppressed(self) -> pd.DataFrame:
         """How many cells primary and secondary suppression hide, per level."""
