@@ -137,9 +137,12 @@ def generate(url: str, answers: int, schools: int, districts: int, seed: int = 1
     engine = make_engine(url, statement_timeout=3600)
     with Session(engine) as session:
         found = session.scalar(select(Campaign).where(Campaign.slug == slug))
+        if found is not None and found.title == "generating":  # an interrupted run
+            _discard(session, found)
+            found = None
         if found is not None:
             if found.title != GENERATOR or found.state != "closed":
-                raise SystemExit(f"{slug}: made by another generator or unfinished: use --fresh")
+                raise SystemExit(f"{slug}: made by another generator: use --fresh")
             sizes = {
                 "responses": session.scalar(
                     select(func.count()).select_from(Response).where(Response.campaign_id == found.id)
@@ -152,7 +155,8 @@ def generate(url: str, answers: int, schools: int, districts: int, seed: int = 1
             engine.dispose()
             return {"slug": slug, "cached": True, **sizes}
         taken = session.scalar(select(func.count()).select_from(Municipality))
-    rng = np.random.default_rng(seed)
+    # every parameter seeds the draws: two campaigns in one database share no response id
+    rng = np.random.default_rng([seed, answers, schools, districts])
     plans = _plans()
     per_response = {a: len(p) * 0.8 for a, (_q, p) in plans.items()}
     mean_answers = sum(AUDIENCE_SHARE[a] * per_response[a] for a in AUDIENCE_SHARE)
@@ -262,6 +266,25 @@ def generate(url: str, answers: int, schools: int, districts: int, seed: int = 1
     engine.dispose()
     return {"slug": slug, "cached": False, "responses": n_responses, "answers": stored,
             "close_seconds": closed}  # fmt: skip
+
+
+def _discard(session, campaign) -> None:
+    """Delete a campaign whose generation was interrupted, with its places and answers."""
+    from sqlalchemy import text
+
+    ids = {"c": campaign.id, "m": campaign.municipality_id}
+    for sql in (
+        "DELETE FROM answer WHERE response_id IN (SELECT id FROM response WHERE campaign_id = :c)",
+        "DELETE FROM response WHERE campaign_id = :c",
+        "DELETE FROM campaign_questionnaire WHERE campaign_id = :c",
+        "DELETE FROM audit_entry WHERE target = 'Kampagne ' || (SELECT slug FROM campaign WHERE id = :c)",
+        "DELETE FROM campaign WHERE id = :c",
+        "DELETE FROM school WHERE district_id IN (SELECT id FROM district WHERE municipality_id = :m)",
+        "DELETE FROM district WHERE municipality_id = :m",
+        "DELETE FROM municipality WHERE id = :m",
+    ):
+        session.execute(text(sql), ids)
+    session.commit()
 
 
 def _copy(cursor, target: str, rows) -> None:
