@@ -257,9 +257,19 @@ def _tidy(table: FrequencyTable, result: Protection, key: tuple[str, str, str]) 
 
 def _percent(frame: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     """Share of the unit's (all); only where both counts are published."""
-    base = totals.loc[totals["value"] == ALL, ["level", "unit", "n"]].rename(columns={"n": "_all"})
-    merged = frame[["level", "unit"]].merge(base, on=["level", "unit"], how="left")
-    denominators = merged["_all"].to_numpy(dtype=float)
+    # a dictionary rather than a merge: hundreds of small frames, one lookup per row
+    is_all = totals["value"].to_numpy() == ALL
+    base = dict(
+        zip(
+            zip(totals["level"].to_numpy()[is_all], totals["unit"].to_numpy()[is_all], strict=True),
+            totals["n"].to_numpy(dtype=float)[is_all],
+            strict=True,
+        )
+    )
+    denominators = np.array(
+        [base.get(key, np.nan) for key in zip(frame["level"], frame["unit"], strict=True)],
+        dtype=float,
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         percent = np.round(frame["n"].to_numpy(dtype=float) / denominators * 100, 1)
     keep = (frame["value"].to_numpy() != ALL) & (denominators > 0)
@@ -273,44 +283,39 @@ def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[dict]:
     if not isinstance(question, ORDERED):
         return []
     audience, questionnaire_id, variable = key
-    complete = ~frame["n"].isna().groupby([frame["level"], frame["unit"]], sort=False).transform(
-        "any"
-    )
-    points = frame[
-        complete & (frame["value"] != ALL) & ~frame["value"].isin([str(DONT_KNOW), str(OTHER)])
+    # plain Python over the few rows of one question (pandas' per-call overhead, paid for
+    # each of hundreds of questions, was most of this): counts are whole numbers, so the
+    # sums are exact in any order
+    rows = list(zip(frame["level"], frame["unit"], frame["value"], frame["n"], strict=True))
+    incomplete = {(level, unit) for level, unit, _v, n in rows if n != n}  # a hidden count
+    skipped = {ALL, str(DONT_KNOW), str(OTHER)}
+    points = [
+        (level, unit, int(value), n)
+        for level, unit, value, n in rows
+        if (level, unit) not in incomplete and value not in skipped
     ]
-    if points.empty:
+    if not points:
         return []
-    codes = points["value"].astype(int)
-    top = 2 if codes.nunique() >= 4 else 1
-    top_codes = sorted(codes.unique())[-top:]
-    work = pd.DataFrame(
-        {
-            "level": points["level"],
-            "unit": points["unit"],
-            "n": points["n"],
-            "weighted": codes * points["n"],
-            "top": points["n"].where(codes.isin(top_codes), 0.0),
-        }
-    )
-    sums = work.groupby(["level", "unit"], sort=False)[["n", "weighted", "top"]].sum()
+    codes = {code for _l, _u, code, _n in points}
+    top = 2 if len(codes) >= 4 else 1
+    top_codes = set(sorted(codes)[-top:])
+    sums: dict[tuple[str, str], list[float]] = {}
+    for level, unit, code, n in points:
+        acc = sums.setdefault((level, unit), [0.0, 0.0, 0.0])
+        acc[0] += n
+        acc[1] += code * n
+        acc[2] += n if code in top_codes else 0.0
     found = []
-    for (level, unit), row in sums.iterrows():
-        if row["n"] <= 0:
+    for (level, unit), (n, weighted, top_n) in sums.items():
+        if n <= 0:
             continue
         base = {
             "level": level, "unit": unit, "parent": parents[(level, unit)], "audience": audience,
-            "questionnaire": questionnaire_id, "question": variable, "n": int(row["n"]),
+            "questionnaire": questionnaire_id, "question": variable, "n": int(n),
         }  # fmt: skip
+        found.append({**base, "statistic": "mean", "value": round(float(weighted / n), 2)})
         found.append(
-            {**base, "statistic": "mean", "value": round(float(row["weighted"] / row["n"]), 2)}
-        )
-        found.append(
-            {
-                **base,
-                "statistic": f"top{top}_percent",
-                "value": round(float(row["top"] / row["n"] * 100), 1),
-            }
+            {**base, "statistic": f"top{top}_percent", "value": round(float(top_n / n * 100), 1)}
         )
     return found
 
