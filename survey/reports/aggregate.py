@@ -106,13 +106,23 @@ def _base(campaign_id: int, *columns, breakdown: str | None) -> Select:
 
 
 def _frame(session: Session, query: Select, columns: list[str]) -> pd.DataFrame:
-    """The query's rows as a frame, turned into Python objects in slices so that no list
-    of every row's objects is held at once. Not a server-side cursor: PostgreSQL plans a
-    cursor for its first rows (nested loops and sorts), which made one aggregation over
-    10 M answers take many minutes; the result itself is small (one row per figure)."""
-    result = session.execute(query)
-    parts = [pd.DataFrame(list(rows), columns=columns) for rows in result.partitions(20_000)]
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    """The query's rows as a frame, read in slices straight into columns, each distinct
+    text kept once: the rows' own objects (a tuple and fresh strings per row) took more
+    memory than everything else a campaign report holds. Not a server-side cursor:
+    PostgreSQL plans a cursor for its first rows (nested loops and sorts), which made one
+    aggregation over 10 M answers take many minutes; the result itself is small (one row
+    per figure)."""
+    # on the connection, not the ORM session: the session's result fetches every row
+    # before the first slice is handed out
+    result = session.connection().execute(query)
+    found: dict[str, list] = {c: [] for c in columns}
+    texts: dict[str, str] = {}
+    for rows in result.partitions(5_000):
+        for name, values in zip(columns, zip(*rows, strict=True), strict=True):
+            if isinstance(values[0], str):
+                values = [texts.setdefault(v, v) for v in values]
+            found[name].extend(values)
+    frame = pd.DataFrame(found, columns=columns)
     frame["n"] = frame["n"].astype("int64")
     for column in ("audience", "questionnaire_id", "variable"):
         if column in frame:

@@ -110,12 +110,15 @@ def compute(
     small = _small_units(people, hierarchy, k)
 
     tidy_parts: list[pd.DataFrame] = []
-    stat_rows: list[dict] = []
+    #: rows in the order of STAT_COLUMNS (tuples: tens of thousands of dicts weighed much)
+    stat_rows: list[tuple] = []
     systems = []
-    code_groups = {key: g for key, g in codes.groupby(aggregate.KEYS[1:], sort=True)}
-    answered_groups = {key: g for key, g in answered.groupby(aggregate.KEYS[1:], sort=True)}
-    number_groups = {key: g for key, g in numbers.groupby(aggregate.KEYS[1:], sort=True)}
-    for audience, questionnaire_id, variable in sorted(answered_groups):
+    # each question's rows by their positions, taken out one question at a time: a
+    # frame per question held at once for every question cost more memory than the rest
+    code_groups = _Groups(codes)
+    answered_groups = _Groups(answered)
+    number_groups = _Groups(numbers)
+    for audience, questionnaire_id, variable in sorted(answered_groups.positions):
         questionnaire = questionnaires.get(questionnaire_id)
         kind_of = (
             {v: (q, kind) for v, q, kind in questionnaire.variables()} if questionnaire else {}
@@ -200,6 +203,20 @@ def compute(
     return Figures(tidy, stats, k, names, systems)
 
 
+class _Groups:
+    """A frame's rows per (audience, questionnaire, variable), sliced when asked for."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.positions = frame.groupby(aggregate.KEYS[1:], sort=True).indices
+
+    def __getitem__(self, key: tuple[str, str, str]) -> pd.DataFrame:
+        return self.frame.iloc[self.positions[key]]
+
+    def get(self, key: tuple[str, str, str], default: pd.DataFrame | None = None):
+        return self[key] if key in self.positions else default
+
+
 def _values(options, seen: pd.Series) -> list[str]:
     """The codes a question offers, in its order, then any older code still in the data."""
     offered = [str(c.value) for c in options]
@@ -277,7 +294,7 @@ def _percent(frame: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[dict]:
+def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[tuple]:
     """Mean and top-box share of an ordered scale, without "weiß nicht" (99): only for a
     unit whose every count of this question is published."""
     if not isinstance(question, ORDERED):
@@ -309,18 +326,13 @@ def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[dict]:
     for (level, unit), (n, weighted, top_n) in sums.items():
         if n <= 0:
             continue
-        base = {
-            "level": level, "unit": unit, "parent": parents[(level, unit)], "audience": audience,
-            "questionnaire": questionnaire_id, "question": variable, "n": int(n),
-        }  # fmt: skip
-        found.append({**base, "statistic": "mean", "value": round(float(weighted / n), 2)})
-        found.append(
-            {**base, "statistic": f"top{top}_percent", "value": round(float(top_n / n * 100), 1)}
-        )
+        base = (level, unit, parents[(level, unit)], audience, questionnaire_id, variable)
+        found.append((*base, "mean", round(float(weighted / n), 2), int(n)))
+        found.append((*base, f"top{top}_percent", round(float(top_n / n * 100), 1), int(n)))
     return found
 
 
-def _number_stats(frame, numbers, hierarchy: Hierarchy, key, parents) -> list[dict]:
+def _number_stats(frame, numbers, hierarchy: Hierarchy, key, parents) -> list[tuple]:
     """Quartiles of a number question for every unit whose count is published."""
     if numbers is None or numbers.empty:
         return []
@@ -334,12 +346,9 @@ def _number_stats(frame, numbers, hierarchy: Hierarchy, key, parents) -> list[di
     for level, unit, n in published[["level", "unit", "n"]].itertuples(index=False):
         mine = pooled[level][pooled[level]["at"] == unit]
         q1, median, q3 = aggregate.weighted_quantiles(mine["number"], mine["n"])
-        base = {
-            "level": level, "unit": unit, "parent": parents[(level, unit)], "audience": audience,
-            "questionnaire": questionnaire_id, "question": variable, "n": int(n),
-        }  # fmt: skip
+        base = (level, unit, parents[(level, unit)], audience, questionnaire_id, variable)
         for name, value in (("q1", q1), ("median", median), ("q3", q3)):
-            found.append({**base, "statistic": name, "value": value})
+            found.append((*base, name, value, int(n)))
     return found
 
 

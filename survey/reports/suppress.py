@@ -364,7 +364,7 @@ class Incidence:
     #: above this many matrix entries the sparse form is faster
     DENSE_ENTRIES = 40_000
     #: hidden rows tested against the published span at once (bounds the dense residual)
-    CHUNK = 256
+    CHUNK = 64
 
     @classmethod
     def fits(cls, system: System) -> bool:
@@ -417,8 +417,8 @@ def recoverable_blocks(
 
 def _recoverable_sparse(inc: Incidence, hid: np.ndarray) -> list[list[int]]:
     """``recoverable_blocks`` on the entries of the matrix: the same pinning, the same dense
-    matrix of published rows over unknown inner cells (rows and columns in ascending
-    order) for the elimination, the same residuals."""
+    matrix of published rows over the unknown inner cells they hold (rows and columns in
+    ascending order) for the elimination, the same residuals."""
     from scipy.sparse import csr_matrix
 
     cells, inner = inc.shape
@@ -434,15 +434,24 @@ def _recoverable_sparse(inc: Incidence, hid: np.ndarray) -> list[list[int]]:
         if not last.any():
             break
         known[p_cols[last]] = True
-    columns = np.flatnonzero(~known)
-    column_at = np.full(inner, -1)
-    column_at[columns] = np.arange(len(columns))
     open_entry = ~known[cols]
     missing = np.bincount(rows[open_entry], minlength=cells)
     hid_rows = np.flatnonzero(hid)
     exposed = list(hid_rows[missing[hid_rows] == 0])  # every member pinned
     a_rows = np.flatnonzero(~hid & (missing > 0))
-    b_rows = np.flatnonzero(hid & (missing > 0))
+    # Unknown inner cells in no published cell are a column of zeros in the published
+    # rows: never a pivot, untouched by the elimination, so leaving them out changes no
+    # other entry (and argmax keeps its first maximum). A hidden cell with such a member
+    # is not in the span (its residual there is 1); the others are tested without them.
+    # In late rounds most unknowns are such: the matrices shrink, and so do time and memory.
+    touched = np.zeros(inner, dtype=bool)
+    touched[cols[open_entry & published]] = True
+    outside = np.bincount(rows[open_entry & ~touched[cols]], minlength=cells) > 0
+    b_rows = np.flatnonzero(hid & (missing > 0) & ~outside)
+    columns = np.flatnonzero(touched)
+    column_at = np.full(inner, -1)
+    column_at[columns] = np.arange(len(columns))
+    open_entry &= touched[cols]
     if not (len(a_rows) and len(b_rows)):
         return [sorted(int(i) for i in exposed)] if exposed else []
 
@@ -454,7 +463,7 @@ def _recoverable_sparse(inc: Incidence, hid: np.ndarray) -> list[list[int]]:
         out[at[rows[take]], column_at[cols[take]]] = 1.0
         return out
 
-    rref, pivots = _reduced_row_echelon(dense(a_rows))
+    rref, pivots = _reduced_row_echelon(dense(a_rows), copy=False)
     if pivots:
         for start in range(0, len(b_rows), Incidence.CHUNK):
             part_rows = b_rows[start : start + Incidence.CHUNK]
@@ -582,7 +591,7 @@ def _in_span(
     return found
 
 
-def _reduced_row_echelon(a: np.ndarray) -> tuple[np.ndarray, list[int]]:
+def _reduced_row_echelon(a: np.ndarray, copy: bool = True) -> tuple[np.ndarray, list[int]]:
     """Gauss-Jordan elimination with partial pivoting, in plain numpy array operations.
 
     Hand-written rather than an SVD: it needs no LAPACK (whose threads fight over busy
@@ -590,7 +599,8 @@ def _reduced_row_echelon(a: np.ndarray) -> tuple[np.ndarray, list[int]]:
     machine), and 0/1 matrices of this size stay well conditioned under this pivoting.
     ``exact_recoverable`` checks the decisions in the tests.
     """
-    a = a.copy()
+    if copy:  # the sparse path hands over a matrix of its own (the largest one held)
+        a = a.copy()
     pivots: list[int] = []
     kept: list[int] = []
     # Row by row (there are far fewer published cells than unknowns): the row's largest
