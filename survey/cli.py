@@ -86,6 +86,7 @@ def register_commands(app: Flask) -> None:
     """Attach every command to ``app.cli`` so that ``flask --app survey`` has them too."""
     from survey.admin.cli import demo_command, users_group
     from survey.distribution.cli import places_group
+    from survey.distribution.codes_cli import codes_group
     from survey.i18n.cli import i18n_group
     from survey.paper.cli import (
         dossier_command,
@@ -113,6 +114,7 @@ def register_commands(app: Flask) -> None:
         flyers_command,
         dossier_command,
         letters_command,
+        codes_group,
     ):
         app.cli.add_command(command)
 

@@ -4,6 +4,7 @@ permission rule (or with a wrong one) fails here."""
 from __future__ import annotations
 
 import pytest
+from conftest import TODAY
 from sqlalchemy import select
 from staff import csrf_of, signed_in
 
@@ -39,6 +40,9 @@ def _url_args(app, world) -> dict:
         from staff import make_account
 
         spare = make_account("spare@test.invalid", "analyst").id  # admins change this one
+        from survey.distribution import codes
+
+        batch = codes.issue(db.session, None, campaign, school, "families", 3, "k", TODAY).batch
         db.session.commit()
         token = live["families"].token
     return {
@@ -50,6 +54,7 @@ def _url_args(app, world) -> dict:
         "code": token,
         "number": 1,
         "filename": "survey.css",
+        "batch_id": batch.id,
     }
 
 
@@ -147,6 +152,9 @@ def test_can_limits_coordinators_to_their_schools():
     assert can(coordinator, Action.VIEW_CAMPAIGN, Owned(1, 2))  # a campaign of both
     assert not can(coordinator, Action.EDIT_CAMPAIGN, Owned(1))
     assert not can(coordinator, Action.MANAGE_ACCOUNTS)
+    # Codes decide how many answers a school can have: the project's analysts issue them.
+    assert not can(coordinator, Action.MANAGE_CODES, Owned(1))
+    assert can(FakeUser("analyst"), Action.MANAGE_CODES, Owned(2))
     assert can(FakeUser("analyst"), Action.VIEW_LINKS, Owned(2))
     assert not can(FakeUser("analyst"), Action.REOPEN_CAMPAIGN)
     assert can(FakeUser("admin"), Action.REOPEN_CAMPAIGN)

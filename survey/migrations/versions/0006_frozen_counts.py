@@ -6,7 +6,7 @@ up to per school, audience, questionnaire, answer language and variable
 database, with the same ``INSERT … SELECT … GROUP BY`` that closing a campaign runs.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 06:50:00
 """
 
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 revision = "0006"
-# assigned to issue 16's speed work; the lead re-chains the revisions at merge time
-down_revision = "0004"
+# assigned as 0006 on 0004 for issue 16's speed work; on 0005 since main brought 0005 (access codes)
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
