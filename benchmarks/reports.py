@@ -122,6 +122,7 @@ def generate(url: str, answers: int, schools: int, districts: int, seed: int = 1
     from sqlalchemy import func, insert, select
     from sqlalchemy.orm import Session
 
+    import survey.admin.models  # noqa: F401 - the audit entry of the close names accounts
     from survey.core.db import make_engine
     from survey.distribution.campaigns import change_state
     from survey.distribution.models import (
