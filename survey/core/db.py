@@ -88,10 +88,12 @@ def _sqlite_statement_timeout(engine: Engine, seconds: int) -> None:
         )
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _start(conn, _cursor, _statement, _parameters, _context, _executemany) -> None:
+    def _start(conn, _cursor, _statement, _parameters, context, _executemany) -> None:
         deadline = conn.info.get("deadline")
         if deadline is not None:
-            deadline[0] = time.monotonic() + seconds
+            # a statement known to be long (freezing a campaign's counts) may say how long
+            options = context.execution_options if context is not None else {}
+            deadline[0] = time.monotonic() + options.get("statement_timeout", seconds)
 
     @event.listens_for(engine, "after_cursor_execute")
     def _stop(conn, _cursor, _statement, _parameters, _context, _executemany) -> None:

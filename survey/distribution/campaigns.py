@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from survey.core import audit
 from survey.core.errors import InvalidInput
 from survey.core.permissions import User, school_scope
+from survey.distribution import frozen
 from survey.distribution.models import (
     AUDIENCES,
     Campaign,
@@ -169,6 +170,12 @@ def change_state(
     if to == CampaignState.OPEN and not campaign.questionnaires:
         raise InvalidInput(_("Eine Kampagne ohne Fragebogen kann nicht geöffnet werden."))
     campaign.state = to
+    # Closing counts the answers once for every report; reopening forgets those counts.
+    # In this transaction: state and counts are committed together or not at all.
+    if to == CampaignState.CLOSED:
+        frozen.freeze(session, campaign.id)
+    elif action == "campaign.reopen":
+        frozen.thaw(session, campaign.id)
     audit.record(session, actor_id, action, f"Kampagne {campaign.slug}")
     session.flush()
 

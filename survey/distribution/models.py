@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, SmallInteger, String
+from sqlalchemy import Boolean, CheckConstraint, Double, ForeignKey, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.core.db import Base
@@ -261,3 +261,46 @@ class AccessCode(Base):
         ForeignKey("access_code_batch.id", ondelete="CASCADE"), index=True
     )
     state: Mapped[str] = mapped_column(String(8), default=AccessCodeState.OPEN)
+
+
+class FrozenCount(Base):
+    """What a closed campaign's answers add up to, counted once when it closed
+    (``survey.distribution.frozen``): how often each code or number was given per school,
+    audience, questionnaire, answer language and variable. Reports of a closed campaign
+    are built from these rows, so that they take as long and as much memory for ten
+    million answers as for one million, and so that every report shows the same frozen
+    set of responses. Free text is not counted. Deleted when the campaign is reopened."""
+
+    __tablename__ = "frozen_count"
+
+    #: the order of these rows is that of the counting (GROUP BY), never of submission
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    audience: Mapped[str] = mapped_column(String(20))
+    questionnaire_id: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(12))
+    variable: Mapped[str] = mapped_column(String(82))
+    code: Mapped[int | None]
+    number: Mapped[float | None] = mapped_column(Double)
+    #: how many of the ``n`` rows were a response's first (ordinal 0) row of the variable:
+    #: summed over the codes, how many answered it (also for a multiple choice)
+    answered: Mapped[int]
+    n: Mapped[int]
+
+
+class FrozenRespondents(Base):
+    """How many responses a closed campaign holds per school, audience and answer language
+    (the size of each group), counted with ``FrozenCount``."""
+
+    __tablename__ = "frozen_respondents"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
+    audience: Mapped[str] = mapped_column(String(20), primary_key=True)
+    language: Mapped[str] = mapped_column(String(12), primary_key=True)
+    n: Mapped[int]

@@ -4,6 +4,12 @@ SQLite and PostgreSQL, shaped with pandas.
 Nothing here loads answers into Python: every query returns one row per school,
 audience, variable and value (or number), so memory grows with the number of
 distinct figures, never with the number of answers. Free text is never counted.
+
+A closed campaign's answers were counted once when it closed
+(``survey.distribution.frozen``): with ``frozen`` the same queries read those counts
+(a few hundred thousand rows at most, however many answers there are) instead of
+every answer, and return the same frames. Without, they count the answers live (an
+open campaign's preview, or a campaign closed before the counts existed).
 """
 
 from __future__ import annotations
@@ -15,7 +21,14 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
-from survey.distribution.models import Campaign, District, Municipality, School
+from survey.distribution.models import (
+    Campaign,
+    District,
+    FrozenCount,
+    FrozenRespondents,
+    Municipality,
+    School,
+)
 from survey.respond.models import Answer, Response
 
 #: Breakdowns: name -> the column that says which group a response belongs to. The
@@ -23,6 +36,11 @@ from survey.respond.models import Answer, Response
 #: ``"sozialindex": lambda: School.sozialindex`` here and nothing else changes.
 BREAKDOWNS: dict[str, Callable[[], ColumnElement]] = {
     "language": lambda: Response.language,
+    "school_type": lambda: School.school_type,
+}
+#: the same breakdowns in the frozen counts
+FROZEN_BREAKDOWNS: dict[str, Callable[[], ColumnElement]] = {
+    "language": lambda: FrozenCount.language,
     "school_type": lambda: School.school_type,
 }
 
@@ -88,13 +106,23 @@ def _base(campaign_id: int, *columns, breakdown: str | None) -> Select:
 
 
 def _frame(session: Session, query: Select, columns: list[str]) -> pd.DataFrame:
-    """The query's rows as a frame, turned into Python objects in slices so that no list
-    of every row's objects is held at once. Not a server-side cursor: PostgreSQL plans a
-    cursor for its first rows (nested loops and sorts), which made one aggregation over
-    10 M answers take many minutes; the result itself is small (one row per figure)."""
-    result = session.execute(query)
-    parts = [pd.DataFrame(list(rows), columns=columns) for rows in result.partitions(20_000)]
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    """The query's rows as a frame, read in slices straight into columns, each distinct
+    text kept once: the rows' own objects (a tuple and fresh strings per row) took more
+    memory than everything else a campaign report holds. Not a server-side cursor:
+    PostgreSQL plans a cursor for its first rows (nested loops and sorts), which made one
+    aggregation over 10 M answers take many minutes; the result itself is small (one row
+    per figure)."""
+    # on the connection, not the ORM session: the session's result fetches every row
+    # before the first slice is handed out
+    result = session.connection().execute(query)
+    found: dict[str, list] = {c: [] for c in columns}
+    texts: dict[str, str] = {}
+    for rows in result.partitions(5_000):
+        for name, values in zip(columns, zip(*rows, strict=True), strict=True):
+            if isinstance(values[0], str):
+                values = [texts.setdefault(v, v) for v in values]
+            found[name].extend(values)
+    frame = pd.DataFrame(found, columns=columns)
     frame["n"] = frame["n"].astype("int64")
     for column in ("audience", "questionnaire_id", "variable"):
         if column in frame:
@@ -103,7 +131,7 @@ def _frame(session: Session, query: Select, columns: list[str]) -> pd.DataFrame:
 
 
 def value_counts(
-    session: Session, campaign_id: int, breakdown: str | None = None
+    session: Session, campaign_id: int, breakdown: str | None = None, *, frozen: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(codes, numbers) from one pass over the answers.
 
@@ -114,10 +142,13 @@ def value_counts(
     number was given (whole and bounded: the rows grow with the distinct values, not with
     the answers); quartiles are computed from these. Free text is not read."""
     keys = [*KEYS, *(["group"] if breakdown else [])]
-    first = func.sum(case((Answer.ordinal == 0, 1), else_=0)).label("first")
-    query = _base(campaign_id, Answer.code, Answer.number, first, breakdown=breakdown).where(
-        Answer.text.is_(None)
-    )
+    if frozen:
+        query = _frozen_base(campaign_id, breakdown)
+    else:
+        first = func.sum(case((Answer.ordinal == 0, 1), else_=0)).label("first")
+        query = _base(campaign_id, Answer.code, Answer.number, first, breakdown=breakdown).where(
+            Answer.text.is_(None)
+        )
     query = query.group_by(*_group_columns(query, len(keys) + 2))
     frame = _frame(session, query, [*keys, "code", "number", "first", "n"])
     coded = frame["code"].notna()
@@ -128,9 +159,11 @@ def value_counts(
     return codes, numbers.reset_index(drop=True)
 
 
-def code_counts(session: Session, campaign_id: int, breakdown: str | None = None) -> pd.DataFrame:
+def code_counts(
+    session: Session, campaign_id: int, breakdown: str | None = None, *, frozen: bool = False
+) -> pd.DataFrame:
     """The codes of ``value_counts``."""
-    return value_counts(session, campaign_id, breakdown)[0]
+    return value_counts(session, campaign_id, breakdown, frozen=frozen)[0]
 
 
 def answered_counts(codes: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
@@ -144,17 +177,50 @@ def answered_counts(codes: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
 
 
 def respondent_counts(
-    session: Session, campaign_id: int, breakdown: str | None = None
+    session: Session, campaign_id: int, breakdown: str | None = None, *, frozen: bool = False
 ) -> pd.DataFrame:
     """Responses per school and audience (the size of each unit's group)."""
-    group = [BREAKDOWNS[breakdown]().label("grp")] if breakdown else []
-    query = select(Response.school_id, Response.audience, *group, func.count().label("n")).where(
-        Response.campaign_id == campaign_id
+    table = FrozenRespondents if frozen else Response
+    breakdowns = (
+        {**BREAKDOWNS, "language": lambda: FrozenRespondents.language} if frozen else BREAKDOWNS
+    )
+    group = [breakdowns[breakdown]().label("grp")] if breakdown else []
+    count = func.sum(FrozenRespondents.n) if frozen else func.count()
+    query = select(table.school_id, table.audience, *group, count.label("n")).where(
+        table.campaign_id == campaign_id
     )
     if breakdown == "school_type":
-        query = query.join(School, Response.school_id == School.id)
+        query = query.join(School, table.school_id == School.id)
     query = query.group_by(*_group_columns(query, 2 + len(group)))
     return _frame(session, query, ["school_id", "audience", *(["group"] if breakdown else []), "n"])
+
+
+def is_frozen(session: Session, campaign_id: int) -> bool:
+    """Whether the campaign's answers were counted when it closed (one without responses,
+    or closed before the frozen counts existed, has none and is counted live)."""
+    found = select(FrozenRespondents.campaign_id).where(
+        FrozenRespondents.campaign_id == campaign_id
+    )
+    return session.scalar(found.limit(1)) is not None
+
+
+def _frozen_base(campaign_id: int, breakdown: str | None) -> Select:
+    """``value_counts``'s query over the frozen counts: the same columns, summed."""
+    group = [FROZEN_BREAKDOWNS[breakdown]().label("grp")] if breakdown else []
+    query = select(
+        FrozenCount.school_id,
+        FrozenCount.audience,
+        FrozenCount.questionnaire_id,
+        FrozenCount.variable,
+        *group,
+        FrozenCount.code,
+        FrozenCount.number,
+        func.sum(FrozenCount.answered).label("first"),
+        func.sum(FrozenCount.n).label("n"),
+    ).where(FrozenCount.campaign_id == campaign_id)
+    if breakdown == "school_type":
+        query = query.join(School, FrozenCount.school_id == School.id)
+    return query
 
 
 def _group_columns(query: Select, count: int) -> list:

@@ -70,6 +70,9 @@ class Figures:
     systems: list[tuple[tuple[str, str, str], FrequencyTable, Protection]] = field(
         default_factory=list
     )
+    #: what outputs derive from these figures once for all units (the indicators of a
+    #: workbook: computing them again for each of a hundred schools took most of its time)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def suppressed(self) -> pd.DataFrame:
         """How many cells primary and secondary suppression hide, per level."""
@@ -84,8 +87,10 @@ def compute(
     k: int,
     *,
     keep_systems: bool = False,
+    frozen: bool = False,
 ) -> Figures:
-    """The suppressed figures of ``campaign`` at every level (read-only)."""
+    """The suppressed figures of ``campaign`` at every level (read-only); from the counts
+    frozen when it closed if ``frozen``, else from its answers."""
     places = aggregate.places(session, campaign)
     by_id = {p.school_id: p for p in places}
     municipality = campaign.municipality.name
@@ -97,20 +102,23 @@ def compute(
     parents.update({("district", p.district): municipality for p in places})
     parents[("municipality", municipality)] = ""
 
-    codes, numbers = aggregate.value_counts(session, campaign.id)
+    codes, numbers = aggregate.value_counts(session, campaign.id, frozen=frozen)
     answered = aggregate.answered_counts(codes, numbers)
-    people = aggregate.respondent_counts(session, campaign.id)
+    people = aggregate.respondent_counts(session, campaign.id, frozen=frozen)
     for frame in (codes, answered, numbers, people):
         frame["unit"] = frame["school_id"].map(lambda s: by_id[s].unit)
     small = _small_units(people, hierarchy, k)
 
     tidy_parts: list[pd.DataFrame] = []
-    stat_rows: list[dict] = []
+    #: rows in the order of STAT_COLUMNS (tuples: tens of thousands of dicts weighed much)
+    stat_rows: list[tuple] = []
     systems = []
-    code_groups = {key: g for key, g in codes.groupby(aggregate.KEYS[1:], sort=True)}
-    answered_groups = {key: g for key, g in answered.groupby(aggregate.KEYS[1:], sort=True)}
-    number_groups = {key: g for key, g in numbers.groupby(aggregate.KEYS[1:], sort=True)}
-    for audience, questionnaire_id, variable in sorted(answered_groups):
+    # each question's rows by their positions, taken out one question at a time: a
+    # frame per question held at once for every question cost more memory than the rest
+    code_groups = _Groups(codes)
+    answered_groups = _Groups(answered)
+    number_groups = _Groups(numbers)
+    for audience, questionnaire_id, variable in sorted(answered_groups.positions):
         questionnaire = questionnaires.get(questionnaire_id)
         kind_of = (
             {v: (q, kind) for v, q, kind in questionnaire.variables()} if questionnaire else {}
@@ -195,6 +203,20 @@ def compute(
     return Figures(tidy, stats, k, names, systems)
 
 
+class _Groups:
+    """A frame's rows per (audience, questionnaire, variable), sliced when asked for."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.positions = frame.groupby(aggregate.KEYS[1:], sort=True).indices
+
+    def __getitem__(self, key: tuple[str, str, str]) -> pd.DataFrame:
+        return self.frame.iloc[self.positions[key]]
+
+    def get(self, key: tuple[str, str, str], default: pd.DataFrame | None = None):
+        return self[key] if key in self.positions else default
+
+
 def _values(options, seen: pd.Series) -> list[str]:
     """The codes a question offers, in its order, then any older code still in the data."""
     offered = [str(c.value) for c in options]
@@ -252,9 +274,19 @@ def _tidy(table: FrequencyTable, result: Protection, key: tuple[str, str, str]) 
 
 def _percent(frame: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     """Share of the unit's (all); only where both counts are published."""
-    base = totals.loc[totals["value"] == ALL, ["level", "unit", "n"]].rename(columns={"n": "_all"})
-    merged = frame[["level", "unit"]].merge(base, on=["level", "unit"], how="left")
-    denominators = merged["_all"].to_numpy(dtype=float)
+    # a dictionary rather than a merge: hundreds of small frames, one lookup per row
+    is_all = totals["value"].to_numpy() == ALL
+    base = dict(
+        zip(
+            zip(totals["level"].to_numpy()[is_all], totals["unit"].to_numpy()[is_all], strict=True),
+            totals["n"].to_numpy(dtype=float)[is_all],
+            strict=True,
+        )
+    )
+    denominators = np.array(
+        [base.get(key, np.nan) for key in zip(frame["level"], frame["unit"], strict=True)],
+        dtype=float,
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         percent = np.round(frame["n"].to_numpy(dtype=float) / denominators * 100, 1)
     keep = (frame["value"].to_numpy() != ALL) & (denominators > 0)
@@ -262,55 +294,45 @@ def _percent(frame: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[dict]:
+def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[tuple]:
     """Mean and top-box share of an ordered scale, without "weiß nicht" (99): only for a
     unit whose every count of this question is published."""
     if not isinstance(question, ORDERED):
         return []
     audience, questionnaire_id, variable = key
-    complete = ~frame["n"].isna().groupby([frame["level"], frame["unit"]], sort=False).transform(
-        "any"
-    )
-    points = frame[
-        complete & (frame["value"] != ALL) & ~frame["value"].isin([str(DONT_KNOW), str(OTHER)])
+    # plain Python over the few rows of one question (pandas' per-call overhead, paid for
+    # each of hundreds of questions, was most of this): counts are whole numbers, so the
+    # sums are exact in any order
+    rows = list(zip(frame["level"], frame["unit"], frame["value"], frame["n"], strict=True))
+    incomplete = {(level, unit) for level, unit, _v, n in rows if n != n}  # a hidden count
+    skipped = {ALL, str(DONT_KNOW), str(OTHER)}
+    points = [
+        (level, unit, int(value), n)
+        for level, unit, value, n in rows
+        if (level, unit) not in incomplete and value not in skipped
     ]
-    if points.empty:
+    if not points:
         return []
-    codes = points["value"].astype(int)
-    top = 2 if codes.nunique() >= 4 else 1
-    top_codes = sorted(codes.unique())[-top:]
-    work = pd.DataFrame(
-        {
-            "level": points["level"],
-            "unit": points["unit"],
-            "n": points["n"],
-            "weighted": codes * points["n"],
-            "top": points["n"].where(codes.isin(top_codes), 0.0),
-        }
-    )
-    sums = work.groupby(["level", "unit"], sort=False)[["n", "weighted", "top"]].sum()
+    codes = {code for _l, _u, code, _n in points}
+    top = 2 if len(codes) >= 4 else 1
+    top_codes = set(sorted(codes)[-top:])
+    sums: dict[tuple[str, str], list[float]] = {}
+    for level, unit, code, n in points:
+        acc = sums.setdefault((level, unit), [0.0, 0.0, 0.0])
+        acc[0] += n
+        acc[1] += code * n
+        acc[2] += n if code in top_codes else 0.0
     found = []
-    for (level, unit), row in sums.iterrows():
-        if row["n"] <= 0:
+    for (level, unit), (n, weighted, top_n) in sums.items():
+        if n <= 0:
             continue
-        base = {
-            "level": level, "unit": unit, "parent": parents[(level, unit)], "audience": audience,
-            "questionnaire": questionnaire_id, "question": variable, "n": int(row["n"]),
-        }  # fmt: skip
-        found.append(
-            {**base, "statistic": "mean", "value": round(float(row["weighted"] / row["n"]), 2)}
-        )
-        found.append(
-            {
-                **base,
-                "statistic": f"top{top}_percent",
-                "value": round(float(row["top"] / row["n"] * 100), 1),
-            }
-        )
+        base = (level, unit, parents[(level, unit)], audience, questionnaire_id, variable)
+        found.append((*base, "mean", round(float(weighted / n), 2), int(n)))
+        found.append((*base, f"top{top}_percent", round(float(top_n / n * 100), 1), int(n)))
     return found
 
 
-def _number_stats(frame, numbers, hierarchy: Hierarchy, key, parents) -> list[dict]:
+def _number_stats(frame, numbers, hierarchy: Hierarchy, key, parents) -> list[tuple]:
     """Quartiles of a number question for every unit whose count is published."""
     if numbers is None or numbers.empty:
         return []
@@ -324,12 +346,9 @@ def _number_stats(frame, numbers, hierarchy: Hierarchy, key, parents) -> list[di
     for level, unit, n in published[["level", "unit", "n"]].itertuples(index=False):
         mine = pooled[level][pooled[level]["at"] == unit]
         q1, median, q3 = aggregate.weighted_quantiles(mine["number"], mine["n"])
-        base = {
-            "level": level, "unit": unit, "parent": parents[(level, unit)], "audience": audience,
-            "questionnaire": questionnaire_id, "question": variable, "n": int(n),
-        }  # fmt: skip
+        base = (level, unit, parents[(level, unit)], audience, questionnaire_id, variable)
         for name, value in (("q1", q1), ("median", median), ("q3", q3)):
-            found.append({**base, "statistic": name, "value": value})
+            found.append((*base, name, value, int(n)))
     return found
 
 

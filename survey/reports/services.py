@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.core.errors import SurveyError
-from survey.distribution.models import Campaign
+from survey.distribution.models import Campaign, CampaignState
 from survey.questionnaires.definition import Questionnaire
+from survey.reports import aggregate
 from survey.reports import figures as figures_module
 from survey.reports.figures import Figures
 from survey.reports.outputs import tidy_csv
@@ -67,8 +68,12 @@ def build(
             f"campaign '{slug}' is still open: its figures are published once it is closed "
             "(an analyst may build a preview with --preview)"
         )
+    # A closed campaign's answers were counted when it closed: its reports read those
+    # counts. An open campaign (a preview) is counted live, as is one closed before the
+    # frozen counts existed.
+    frozen = campaign.state == CampaignState.CLOSED and aggregate.is_frozen(session, campaign.id)
     figures = figures_module.compute(
-        session, campaign, questionnaires, k, keep_systems=keep_systems
+        session, campaign, questionnaires, k, keep_systems=keep_systems, frozen=frozen
     )
     return Built(campaign, figures, preview=campaign.is_open)
 

@@ -232,9 +232,15 @@ def _clusters(
             x = parent[x]
         return x
 
+    # A relation seen before joins nothing new: its hidden members, this exposed cell among
+    # them, are one set already. Skipping it leaves every set and its root as they were.
+    seen: set[int] = set()
     for i in exposed:
         find(i)
         for rel in rel_map.get(i, []):
+            if id(rel) in seen:
+                continue
+            seen.add(id(rel))
             for j in (rel.parent, *rel.children):
                 if hidden[j]:
                     parent[find(j)] = find(i)
@@ -327,18 +333,38 @@ def recoverable(system: System, hidden: Sequence[bool]) -> list[int]:
 
 
 class Incidence:
-    """The system as a dense cells x inner-cells 0/1 matrix, built once per ``protect``.
-    Dense, because scipy.sparse's per-call overhead dominated at this size; BLAS runs on
-    one thread (``survey/reports/__init__.py``), because its threads stall on busy cores."""
+    """The system as a cells x inner-cells 0/1 matrix, built once per ``protect``.
+
+    Small systems (most of them: one school row per value) keep it dense, because
+    scipy.sparse's per-call overhead dominates there. Large ones (a dozen values over a
+    hundred schools, where secondary suppression runs for many rounds) keep it sparse:
+    the dense products over every cell and inner cell, repeated in every round and every
+    step of pinning, took most of a campaign report's time. Both paths compute the same
+    matrices for the elimination, in the same order, so they decide alike (the tests
+    compare them). BLAS runs on one thread (``survey/reports/__init__.py``), because its
+    threads stall on busy cores."""
 
     def __init__(self, system: System) -> None:
-        self.m = np.zeros((len(system.cells), len(system.inner_values)))
-        for i, cell in enumerate(system.cells):
-            self.m[i, list(cell.inner)] = 1
         self.n = np.array([c.n for c in system.cells], dtype=np.int64)
+        self.shape = (len(system.cells), len(system.inner_values))
+        self.sparse = self.shape[0] * self.shape[1] > self.DENSE_ENTRIES
+        if self.sparse:
+            # one entry per (cell, inner cell): numpy on these beats scipy.sparse's
+            # per-call overhead in the many small steps of a round
+            columns = [sorted(set(cell.inner)) for cell in system.cells]
+            self.row_of = np.repeat(np.arange(self.shape[0]), [len(c) for c in columns])
+            self.col_of = np.fromiter((x for c in columns for x in c), dtype=np.int64)
+        else:
+            self.m = np.zeros(self.shape)
+            for i, cell in enumerate(system.cells):
+                self.m[i, list(cell.inner)] = 1
 
     #: larger systems (breakdowns over hundreds of schools) take the plain path
     MAX_ENTRIES = 4_000_000
+    #: above this many matrix entries the sparse form is faster
+    DENSE_ENTRIES = 40_000
+    #: hidden rows tested against the published span at once (bounds the dense residual)
+    CHUNK = 64
 
     @classmethod
     def fits(cls, system: System) -> bool:
@@ -357,6 +383,8 @@ def recoverable_blocks(
     hid = np.asarray(hidden, dtype=bool)
     if not hid.any():
         return []
+    if inc.sparse:
+        return _recoverable_sparse(inc, hid)
     m = inc.m
     pub_rows = np.flatnonzero(~hid)
     hid_rows = np.flatnonzero(hid)
@@ -384,6 +412,65 @@ def recoverable_blocks(
             # so a sparse product (single-threaded, no BLAS) costs only their few entries
             residual = b - csr_matrix(b[:, pivots]) @ rref
             exposed += list(hid_rows[live][np.abs(residual).max(axis=1) < TOLERANCE])
+    return [sorted(int(i) for i in exposed)] if exposed else []
+
+
+def _recoverable_sparse(inc: Incidence, hid: np.ndarray) -> list[list[int]]:
+    """``recoverable_blocks`` on the entries of the matrix: the same pinning, the same dense
+    matrix of published rows over the unknown inner cells they hold (rows and columns in
+    ascending order) for the elimination, the same residuals."""
+    from scipy.sparse import csr_matrix
+
+    cells, inner = inc.shape
+    rows, cols = inc.row_of, inc.col_of
+    published = ~hid[rows]
+    p_rows, p_cols = rows[published], cols[published]
+    known = np.zeros(inner, dtype=bool)
+    known[p_cols[inc.n[p_rows] == 0]] = True
+    while True:  # the last unknown member of a published cell is known
+        unknown = ~known[p_cols]
+        missing = np.bincount(p_rows[unknown], minlength=cells)
+        last = unknown & (missing[p_rows] == 1)
+        if not last.any():
+            break
+        known[p_cols[last]] = True
+    open_entry = ~known[cols]
+    missing = np.bincount(rows[open_entry], minlength=cells)
+    hid_rows = np.flatnonzero(hid)
+    exposed = list(hid_rows[missing[hid_rows] == 0])  # every member pinned
+    a_rows = np.flatnonzero(~hid & (missing > 0))
+    # Unknown inner cells in no published cell are a column of zeros in the published
+    # rows: never a pivot, untouched by the elimination, so leaving them out changes no
+    # other entry (and argmax keeps its first maximum). A hidden cell with such a member
+    # is not in the span (its residual there is 1); the others are tested without them.
+    # In late rounds most unknowns are such: the matrices shrink, and so do time and memory.
+    touched = np.zeros(inner, dtype=bool)
+    touched[cols[open_entry & published]] = True
+    outside = np.bincount(rows[open_entry & ~touched[cols]], minlength=cells) > 0
+    b_rows = np.flatnonzero(hid & (missing > 0) & ~outside)
+    columns = np.flatnonzero(touched)
+    column_at = np.full(inner, -1)
+    column_at[columns] = np.arange(len(columns))
+    open_entry &= touched[cols]
+    if not (len(a_rows) and len(b_rows)):
+        return [sorted(int(i) for i in exposed)] if exposed else []
+
+    def dense(which: np.ndarray) -> np.ndarray:
+        at = np.full(cells, -1)
+        at[which] = np.arange(len(which))
+        take = open_entry & (at[rows] >= 0)
+        out = np.zeros((len(which), len(columns)))
+        out[at[rows[take]], column_at[cols[take]]] = 1.0
+        return out
+
+    rref, pivots = _reduced_row_echelon(dense(a_rows), copy=False)
+    if pivots:
+        for start in range(0, len(b_rows), Incidence.CHUNK):
+            part_rows = b_rows[start : start + Incidence.CHUNK]
+            part = dense(part_rows)
+            # as the dense path: the pivot columns in pivot order, a sparse product
+            residual = part - csr_matrix(part[:, pivots]) @ rref
+            exposed += list(part_rows[np.abs(residual).max(axis=1) < TOLERANCE])
     return [sorted(int(i) for i in exposed)] if exposed else []
 
 
@@ -504,7 +591,7 @@ def _in_span(
     return found
 
 
-def _reduced_row_echelon(a: np.ndarray) -> tuple[np.ndarray, list[int]]:
+def _reduced_row_echelon(a: np.ndarray, copy: bool = True) -> tuple[np.ndarray, list[int]]:
     """Gauss-Jordan elimination with partial pivoting, in plain numpy array operations.
 
     Hand-written rather than an SVD: it needs no LAPACK (whose threads fight over busy
@@ -512,7 +599,8 @@ def _reduced_row_echelon(a: np.ndarray) -> tuple[np.ndarray, list[int]]:
     machine), and 0/1 matrices of this size stay well conditioned under this pivoting.
     ``exact_recoverable`` checks the decisions in the tests.
     """
-    a = a.copy()
+    if copy:  # the sparse path hands over a matrix of its own (the largest one held)
+        a = a.copy()
     pivots: list[int] = []
     kept: list[int] = []
     # Row by row (there are far fewer published cells than unknowns): the row's largest

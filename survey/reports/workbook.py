@@ -8,6 +8,7 @@ interface's for the labels, the questionnaires' for questions and answers).
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from datetime import datetime
@@ -40,7 +41,7 @@ def workbook(built, level: str, unit: str, language: str = "de") -> bytes:
     questionnaires = registry().all()
     directory = Path(current_app.config["QUESTIONNAIRE_DIR"])
     themes_path = directory / THEMES_FILE
-    catalogue = load_themes(themes_path) if themes_path.exists() else None
+    catalogue = _themes(themes_path) if themes_path.exists() else None
     figures = built.figures
     tidy = figures.tidy
     mine = tidy[(tidy["level"] == level) & (tidy["unit"] == unit)]
@@ -71,7 +72,10 @@ def workbook(built, level: str, unit: str, language: str = "de") -> bytes:
             ws.write_row(2, 0, [_("Vorschau: die Befragung läuft noch.")], bold)
         row = 4
         if catalogue is not None:
-            found = indicators_module.compute(figures, questionnaires, catalogue)
+            key = ("indicators", str(themes_path), themes_path.stat().st_mtime_ns)
+            if key not in figures.memo:  # once per build, not once per unit
+                figures.memo[key] = indicators_module.compute(figures, questionnaires, catalogue)
+            found = figures.memo[key]
             ranked = indicators_module.ranking(found, level, unit)
             header = [_("Rang"), _("Art"), _("Zielgruppe"), _("Kennzahl"), _("Prozent"),
                       _("Bezirk %"), _("Gesamt %")]  # fmt: skip
@@ -139,6 +143,16 @@ def workbook(built, level: str, unit: str, language: str = "de") -> bytes:
         ws.set_column(0, 0, 120)
     book.close()
     return out.getvalue()
+
+
+def _themes(path: Path):
+    return _themes_at(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _themes_at(path: Path, _mtime: int):
+    """The themes file, read once per change (not once per unit's workbook)."""
+    return load_themes(path)
 
 
 def _methods(k: int) -> list[str]:

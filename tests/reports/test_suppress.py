@@ -235,3 +235,48 @@ def test_the_matrix_rank_test_agrees_with_the_plain_one(world, rnd: random.Rando
     fast = sorted(i for b in recoverable_blocks(table.system, hidden) for i in b)
     plain = sorted(i for b in recoverable_blocks_plain(table.system, hidden) for i in b)
     assert fast == plain
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds(), st.randoms(use_true_random=False))
+def test_the_sparse_rank_test_agrees_with_the_dense_and_the_plain_one(world, rnd: random.Random):
+    from survey.reports.suppress import Incidence, recoverable_blocks, recoverable_blocks_plain
+
+    hierarchy, values, counts, breakdown, k = world
+    table = frequency_system(counts, hierarchy, values, breakdown_levels=breakdown, k=k)
+    share = rnd.random()
+    hidden = [rnd.random() < share for _ in table.system.cells]
+    dense = Incidence(table.system)
+    assert not dense.sparse
+    limit, Incidence.DENSE_ENTRIES = Incidence.DENSE_ENTRIES, -1
+    try:
+        sparse = Incidence(table.system)
+    finally:
+        Incidence.DENSE_ENTRIES = limit
+    assert sparse.sparse
+    by_sparse = recoverable_blocks(table.system, hidden, sparse)
+    assert by_sparse == recoverable_blocks(table.system, hidden, dense)
+    plain = sorted(i for b in recoverable_blocks_plain(table.system, hidden) for i in b)
+    assert sorted(i for b in by_sparse for i in b) == plain
+
+
+def test_protection_is_the_same_with_the_sparse_rank_test(monkeypatch):
+    """Whole protections (every round) agree between the two forms of the matrix."""
+    from survey.reports import suppress
+
+    rnd = random.Random(7)
+    schools = {f"s{i}": f"d{i % 4}" for i in range(30)}
+    hierarchy = Hierarchy(schools, "M")
+    values = [str(v) for v in range(1, 9)]
+    counts = {
+        (s, None, v): rnd.choice([0, 0, 1, 2, 3, 4, 6, 9, 15]) for s in schools for v in values
+    }
+    table = frequency_system(counts, hierarchy, values, k=5)
+    assert suppress.Incidence(table.system).sparse
+    sparse = protect(table.system, 5)
+    monkeypatch.setattr(suppress.Incidence, "DENSE_ENTRIES", 10**9)
+    assert not suppress.Incidence(table.system).sparse
+    dense = protect(table.system, 5)
+    assert sparse.status == dense.status and sparse.rounds == dense.rounds
+    assert sparse.count(Status.SECONDARY) > 0
+    assert exact_recoverable(table.system, hidden_of(sparse)) == []
