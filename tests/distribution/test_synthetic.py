@@ -216,7 +216,7 @@ def test_allocation_sums_to_n_and_small_groups_stay_small():
 
 
 @SHIPPED
-def test_reports_of_every_level_are_built_after_3000_responses(app, tmp_path):
+def test_reports_and_dashboard_after_3000_responses(app, tmp_path):
     _demo(app, "--responses", "3000")
     runner = app.test_cli_runner()
     expected = {"school": len(DEMO_SCHOOLS), "district": 3, "municipality": 1}
@@ -235,10 +235,7 @@ def test_reports_of_every_level_are_built_after_3000_responses(app, tmp_path):
     district = (tmp_path / "district" / "demo_district_mitte.csv").read_text("utf-8-sig")
     assert ",families,families,school_welcome,(all)," in district
 
-
-@SHIPPED
-def test_the_dashboard_shows_plausible_response_rates(app):
-    _demo(app, "--responses", "3000")
+    # The field dashboard of the same campaign: plausible response rates.
     with app.app_context():
         board = dashboard.build(db.session, _campaign(), None, None)
         coordinator = dashboard.build(db.session, _campaign(), None, app.config["MIN_GROUP_SIZE"])
