@@ -69,9 +69,9 @@ FIELD_DAYS = 28
 #: these are the small groups that suppression must protect.
 SMALL_GROUP = 10
 #: Share of the expected respondents who answer, before a school's own factor.
-RESPONSE_RATE = {"families": 0.5, "staff": 0.72, "children": 0.85, "partners": 0.55}
+RESPONSE_RATE = {"families": 0.58, "staff": 0.72, "children": 0.8, "partners": 0.55}
 #: Families at schools with a high Sozialindex answer less often (per level above 1).
-FAMILIES_RATE_PER_LEVEL = 0.025
+FAMILIES_RATE_PER_LEVEL = 0.02
 
 #: Languages other than German, by audience: relative weights before a school's own mix.
 OTHER_LANGUAGES = {
