@@ -5,7 +5,8 @@ For each database, on a fresh one (SQLite in a temporary folder; PostgreSQL: the
 database named by --pg-url, whose name must contain "bench", its public schema emptied
 first), each measurement in a fresh process running the real command through Flask's CLI
 runner: wall time, CPU time, responses and answer rows per second, and peak memory
-(VmHWM) beside a process that only loads the app. The largest N runs twice: the second
+(VmHWM) beside a process that only loads the app; on PostgreSQL also the CPU time of
+its backend processes (sampled from /proc: the server runs on the same machine). The largest N runs twice: the second
 run also deletes the first run's responses (the demo replaces them). "wall" is the whole
 command (with the demo world and the demo accounts' password hashes), "fill" the part
 that the command reports for the responses (delete, generate, write, ANALYZE); rates are
@@ -41,7 +42,33 @@ def peak_mib():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
 
-url, n = sys.argv[1], sys.argv[2]
+url, n, database = sys.argv[1], sys.argv[2], sys.argv[3]
+import threading
+
+# PostgreSQL does its share of the work in its own backend processes: their CPU time is
+# sampled from /proc (same machine) while the command runs; the last sample of each counts.
+server_cpu = {{}}
+stop = threading.Event()
+
+def sample_backends():
+    tick = os.sysconf("SC_CLK_TCK")
+    while not stop.is_set():
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{{pid}}/cmdline", "rb") as f:
+                    command = f.read().replace(b"\0", b" ") + b" "
+                # backends (and autovacuum workers) of this database, not this process
+                if not command.startswith(b"postgres:") or f" {{database}} ".encode() not in command:
+                    continue
+                with open(f"/proc/{{pid}}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                server_cpu[pid] = (int(fields[11]) + int(fields[12])) / tick
+            except OSError:
+                continue
+        stop.wait(0.2)
+
+if database != "-":
+    threading.Thread(target=sample_backends, daemon=True).start()
 from survey import create_app
 app = create_app({{"DATABASE_URL": url}})
 with app.app_context():
@@ -60,14 +87,20 @@ if n != "none":
     line = [l for l in done.stderr.splitlines() if l.startswith("demo campaign:")][0]
     result["answers"] = int(line.split("(")[1].split()[0])
     result["fill"] = float(line.split(") in ")[1].split()[0])
+    stop.set()
+    result["server_cpu"] = sum(server_cpu.values()) if database != "-" else None
 result["peak_mib"] = peak_mib()
 print(json.dumps(result))
 """
 
 
 def run_child(url: str, n: str) -> dict:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database if parsed.get_backend_name() == "postgresql" else "-"
     done = subprocess.run(
-        [sys.executable, "-c", CHILD.format(root=str(ROOT)), url, n],
+        [sys.executable, "-c", CHILD.format(root=str(ROOT)), url, n, database],
         capture_output=True,
         text=True,
         check=False,
@@ -131,7 +164,7 @@ def main() -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-    print(f"{'database':<11} {'N':>8} {'run':<8} {'answers':>10} {'wall s':>7} {'fill s':>6} {'CPU s':>6} "
+    print(f"{'database':<11} {'N':>8} {'run':<8} {'answers':>10} {'wall s':>7} {'fill s':>6} {'CPU s':>6} {'server CPU s':>12} "
           f"{'responses/s':>11} {'answers/s':>10} {'peak MiB':>8} {'app MiB':>7}")  # fmt: skip
     for kind in kinds:
         with tempfile.TemporaryDirectory() as work:
@@ -140,8 +173,9 @@ def main() -> None:
             plan = [(n, "first") for n in sizes] + [(sizes[-1], "replace")]
             for n, label in plan:
                 r = run_child(url, str(n))
+                server = "-" if r["server_cpu"] is None else f"{r['server_cpu']:.1f}"
                 print(f"{kind:<11} {n:>8,} {label:<8} {r['answers']:>10,} {r['wall']:>7.1f} "
-                      f"{r['fill']:>6.1f} {r['cpu']:>6.1f} {n / r['fill']:>11,.0f} "
+                      f"{r['fill']:>6.1f} {r['cpu']:>6.1f} {server:>12} {n / r['fill']:>11,.0f} "
                       f"{r['answers'] / r['fill']:>10,.0f} "
                       f"{r['peak_mib']:>8.0f} {r['loaded_mib']:>7.0f}")  # fmt: skip
     per = generator_only(20_000)

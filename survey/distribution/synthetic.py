@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
+from survey.core.errors import SurveyError
 from survey.distribution.models import (
     AUDIENCES,
     Campaign,
@@ -490,6 +491,13 @@ def fill(
     links) is deleted, so that it then holds exactly ``total``. ``offered``: the
     languages each questionnaire is offered in (None: all). Commits after each chunk.
     """
+    missing = [
+        q.questionnaire_id
+        for q in campaign.questionnaires
+        if q.questionnaire_id not in questionnaires
+    ]
+    if missing:
+        raise SurveyError(f"no valid questionnaire {', '.join(missing)}: run survey check")
     campaign.state = CampaignState.CLOSED
     session.flush()
     old = select(Response.id).where(Response.campaign_id == campaign.id)

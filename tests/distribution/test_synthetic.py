@@ -8,9 +8,11 @@ import re
 from collections import Counter, defaultdict
 
 import pytest
+from conftest import TODAY
 from sqlalchemy import func, select
 
 from survey.config import Defaults
+from survey.core.errors import SurveyError
 from survey.distribution import dashboard, synthetic
 from survey.distribution.models import Campaign, CampaignState, School
 from survey.distribution.services import DEMO_SCHOOLS
@@ -245,3 +247,16 @@ def test_reports_and_dashboard_after_3000_responses(app, tmp_path):
     assert all(0.15 < r < 1.0 for r in rates)
     assert max(rates) - min(rates) > 0.2  # some schools lag behind
     assert any(c.responses.hidden for row in coordinator.rows for c in row.cells.values())
+
+
+def test_a_missing_questionnaire_is_a_clear_error(app):
+    with app.app_context():
+        from survey.distribution.services import demo_campaign, ensure_demo
+
+        ensure_demo(db.session)
+        questionnaires = dict(registry().all())
+        del questionnaires["partners"]
+        with pytest.raises(SurveyError, match="no valid questionnaire partners"):
+            synthetic.fill(db.session, demo_campaign(db.session), questionnaires, 10, TODAY)
+        db.session.rollback()
+        assert demo_campaign(db.session).state == CampaignState.OPEN
