@@ -228,9 +228,9 @@ class Simulator:
         limit = q.max_length
 
         def write(rng: random.Random, p: Person) -> list[tuple[str, Any]]:
-            if rng.random() >= share:
-                return []
-            return [(q.id, rng.choice(PHRASES.get(p.language, PHRASES["de"]))[:limit])]
+            # a submit strips what was typed: a phrase cut short must not end in a space
+            phrase = rng.choice(PHRASES.get(p.language, PHRASES["de"]))[:limit].strip()
+            return [(q.id, phrase)] if phrase and rng.random() < share else []
 
         return write
 
