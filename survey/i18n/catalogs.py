@@ -24,7 +24,13 @@ from babel.messages.pofile import read_po, write_po
 
 DOMAINS = ("messages", "questionnaires", "staff")
 #: where the staff area's texts live (relative to the package); the rest is "messages"
-STAFF_SOURCES = ("admin/**", "distribution/**", "templates/staff/**")
+STAFF_SOURCES = (
+    "admin/**",
+    "distribution/**",
+    "reports/blueprint.py",
+    "reports/templates/**",
+    "templates/staff/**",
+)
 #: the staff domain's name in coverage and ``survey i18n status``
 STAFF_PART = "staff-area"
 SOURCE = "de"
@@ -113,6 +119,8 @@ def extract(paths: Paths) -> dict[str, int]:
             ("distribution/**.py", "python"),
             ("admin/templates/**.html", "jinja2.ext:babel_extract"),
             ("distribution/templates/**.html", "jinja2.ext:babel_extract"),
+            ("reports/blueprint.py", "python"),
+            ("reports/templates/**.html", "jinja2.ext:babel_extract"),
             ("templates/staff/**.html", "jinja2.ext:babel_extract"),
         ],
         keywords=KEYWORDS,
