@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
 
 from survey.admin import services
 from survey.core import clock
 from survey.core.commands import link_host, require_schema
+from survey.core.db import make_engine
 from survey.core.errors import SurveyError
 from survey.core.permissions import Role
-from survey.distribution.services import ensure_demo
+from survey.distribution import synthetic
+from survey.distribution.services import demo_campaign, ensure_demo
 from survey.extensions import db
+from survey.i18n.locale import offer
+from survey.questionnaires.registry import registry
 
+#: More would take many minutes; the demo needs far fewer.
+MAX_DEMO_RESPONSES = 10_000_000
+#: Seconds one statement of `survey demo --responses` may run (a chunk, or the deletion
+#: of the demo's earlier responses).
+DEMO_STATEMENT_TIMEOUT = 600
 ROLES = click.Choice([r.value for r in Role])
 
 
@@ -123,10 +134,31 @@ def enable_command(email: str) -> None:
     help="Print links for a server listening here (0.0.0.0: this computer's network address).",
 )
 @click.option("--port", type=int, help="Print links for a server on this port.")
+@click.option(
+    "--responses",
+    type=click.IntRange(0, MAX_DEMO_RESPONSES),
+    metavar="N",
+    help="Replace the demo campaign's responses by N synthetic ones and close it "
+    "(without this option the demo campaign is open).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=synthetic.DEFAULT_SEED,
+    show_default=True,
+    help="Seed of the synthetic responses (the same seed gives the same responses).",
+)
 @with_appcontext
-def demo_command(base_url: str | None, host: str | None, port: int | None) -> None:
+def demo_command(
+    base_url: str | None, host: str | None, port: int | None, responses: int | None, seed: int
+) -> None:
     """Create or refresh the demo world and print one respondent URL per line; the demo
     accounts (e-mail and a fresh password per role) go to standard error.
+
+    With --responses N the demo campaign then holds exactly N synthetic responses (any it
+    held before, also answers given through its links, are deleted) and is closed, as at
+    the end of a field phase, so that its reports can be built at once. Without it, the
+    demo campaign is open again (its responses stay).
 
     The embedded SQLite database is created first if needed; any other database
     must have been brought up to date with `survey db upgrade`.
@@ -137,12 +169,51 @@ def demo_command(base_url: str | None, host: str | None, port: int | None) -> No
     schools = sorted({link.school for link in links}, key=lambda s: s.number)
     accounts = services.ensure_demo_accounts(db.session, schools, clock.today())
     db.session.commit()
+    if responses is not None:
+        _fill_demo(responses, seed)
     with current_app.test_request_context("/"):
         for link in links:
             click.echo(base + url_for("respond.intro", token=link.token))
         click.echo(f"staff area: {base}{url_for('admin.signin')}", err=True)
     for role, email, password in accounts:
         click.echo(f"demo account ({role}): {email}  password: {password}", err=True)
+
+
+def _fill_demo(total: int, seed: int) -> None:
+    questionnaires = registry().all()
+    started = time.perf_counter()
+    # Deleting and writing millions of rows takes longer than the web's statement
+    # timeout allows: the command uses an engine of its own, as `survey report` does.
+    engine = make_engine(
+        current_app.config["DATABASE_URL"],
+        int(current_app.config["DB_CONNECT_TIMEOUT"]),
+        DEMO_STATEMENT_TIMEOUT,
+    )
+    try:
+        with Session(engine) as session:
+            campaign = demo_campaign(session)
+            offered = {
+                q.questionnaire_id: offer().questionnaire(q.questionnaire_id)
+                for q in campaign.questionnaires
+            }
+            filled = synthetic.fill(
+                session,
+                campaign,
+                questionnaires,
+                total,
+                clock.today(),
+                seed=seed,
+                offered=offered,
+                granularity=current_app.config["DATE_GRANULARITY"],
+            )
+    finally:
+        engine.dispose()
+    click.echo(
+        f"demo campaign: {filled.responses} synthetic responses ({filled.answers} answers, "
+        f"{filled.first_day} to {filled.last_day}) in {time.perf_counter() - started:.1f} s; "
+        "closed, its reports can be built",
+        err=True,
+    )
 
 
 def _served_at(host: str | None, port: int | None) -> str | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.distribution import frozen
 from survey.distribution.models import (
     AUDIENCES,
     Campaign,
@@ -38,17 +39,32 @@ class DemoSchool:
     school_type: str
     district: str
     sozialindex: int
+    #: expected respondents per audience (families, staff, children, partners): about one
+    #: family per pupil, the children of the grades asked (3-4 or 5-7), the staff, and the
+    #: partners the school works with; the denominators of the dashboard's response rates
+    expected: tuple[int, int, int, int]
 
 
 DEMO_MUNICIPALITY = "Emscherstadt"
+#: Nine schools in three districts, of every common type and size, from the most
+#: (Sozialindex 9) to the least challenging (1). The first three are the original demo
+#: schools: their numbers, names and link tokens never change (printed links stay valid).
+#: The smallest (Förderschule, Heidedorf) expect so few staff and partners that
+#: suppression bites there. District names are fixed: the demo maps draw these three.
+DEMO_DISTRICTS = ("Nord", "Mitte", "Süd")
 DEMO_SCHOOLS = (
-    DemoSchool("990101", "Grundschule Am Kanal", "Grundschule", "Nord", 7),
-    DemoSchool("990102", "Gesamtschule Zeche Erin", "Gesamtschule", "Nord", 8),
-    DemoSchool("990103", "Grundschule Lindenhof", "Grundschule", "Süd", 3),
-)
+    DemoSchool("990101", "Grundschule Am Kanal", "Grundschule", "Nord", 7, (210, 24, 95, 8)),
+    DemoSchool("990102", "Gesamtschule Zeche Erin", "Gesamtschule", "Nord", 8, (780, 85, 300, 12)),
+    DemoSchool("990103", "Grundschule Lindenhof", "Grundschule", "Süd", 3, (260, 26, 120, 6)),
+    DemoSchool("990104", "Grundschule Am Marktplatz", "Grundschule", "Mitte", 5, (230, 22, 105, 7)),
+    DemoSchool("990105", "Sekundarschule Alte Post", "Sekundarschule", "Mitte", 6, (480, 50, 250, 9)),
+    DemoSchool("990106", "Gymnasium am Rosenhügel", "Gymnasium", "Süd", 2, (820, 75, 330, 8)),
+    DemoSchool("990107", "Förderschule Regenbogen", "Förderschule", "Nord", 9, (70, 24, 40, 4)),
+    DemoSchool("990108", "Realschule Stadtgarten", "Realschule", "Mitte", 4, (540, 45, 260, 6)),
+    DemoSchool("990109", "Grundschule Heidedorf", "Grundschule", "Süd", 1, (75, 8, 35, 3)),
+)  # fmt: skip
 DEMO_QUESTIONNAIRES = {a: a for a in AUDIENCES}  # questionnaire id = audience
-#: expected respondents per school and audience, for the demo's response rates
-DEMO_EXPECTED = {"families": 120, "staff": 25, "children": 90, "partners": 8}
+DEMO_SLUG = "demo"
 
 
 def ensure_demo(session: Session) -> list[Link]:
@@ -59,16 +75,18 @@ def ensure_demo(session: Session) -> list[Link]:
     """
     municipality = _get_or_add(session, Municipality, name=DEMO_MUNICIPALITY)
     links: list[Link] = []
-    campaign = session.scalar(select(Campaign).where(Campaign.slug == "demo"))
+    campaign = session.scalar(select(Campaign).where(Campaign.slug == DEMO_SLUG))
     if campaign is None:
         campaign = Campaign(
-            slug="demo",
+            slug=DEMO_SLUG,
             title="Bestandsaufnahme Familie, Schule und Stadtteil (Demo)",
             municipality=municipality,
         )
         session.add(campaign)
     campaign.state = CampaignState.OPEN
     campaign.opens_on = campaign.closes_on = None
+    if campaign.id is not None:  # open again: counts frozen at its close no longer hold
+        frozen.thaw(session, campaign.id)
     existing = {q.audience: q for q in campaign.questionnaires}
     for audience, questionnaire_id in DEMO_QUESTIONNAIRES.items():
         if audience in existing:
@@ -95,16 +113,14 @@ def ensure_demo(session: Session) -> list[Link]:
         session.flush()
         if session.get(CampaignSchool, (campaign.id, school.id)) is None:
             session.add(CampaignSchool(campaign_id=campaign.id, school_id=school.id))
-        for audience, expected in DEMO_EXPECTED.items():
-            if session.get(ExpectedCount, (campaign.id, school.id, audience)) is None:
-                session.add(
-                    ExpectedCount(
-                        campaign_id=campaign.id,
-                        school_id=school.id,
-                        audience=audience,
-                        expected=expected,
-                    )
+        for audience, expected in zip(AUDIENCES, spec.expected, strict=True):
+            count = session.get(ExpectedCount, (campaign.id, school.id, audience))
+            if count is None:
+                count = ExpectedCount(
+                    campaign_id=campaign.id, school_id=school.id, audience=audience
                 )
+                session.add(count)
+            count.expected = expected  # back to the demo's figure, as everything else
         for audience in AUDIENCES:
             link = session.scalar(
                 select(Link)
@@ -128,6 +144,11 @@ def ensure_demo(session: Session) -> list[Link]:
             links.append(link)
     session.commit()
     return links
+
+
+def demo_campaign(session: Session) -> Campaign:
+    """The demo campaign (``ensure_demo`` makes it)."""
+    return session.scalars(select(Campaign).where(Campaign.slug == DEMO_SLUG)).one()
 
 
 def _get_or_add(session: Session, model, defaults: dict | None = None, **keys):

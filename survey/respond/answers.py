@@ -143,6 +143,26 @@ def typed_answers(questionnaire: Questionnaire, raw: Raw) -> dict[str, Any]:
     return {v: typed_value(kinds[v], values) for v, values in raw.items() if v in kinds}
 
 
+#: The columns of an Answer row after ``response_id``, in the order ``encode`` gives them.
+ANSWER_COLUMNS = ("variable", "ordinal", "code", "number", "text")
+AnswerRow = tuple[str, int, int | None, int | float | None, str | None]
+
+
+def encode(question: Question, variable: str, kind: VariableKind, value: Any) -> list[AnswerRow]:
+    """The Answer rows of one typed, valid value (see ``typed_value``), as tuples in the
+    order of ANSWER_COLUMNS: a multiple choice gives one row per code (ordinal 0, 1, …
+    in the order of the codes), everything else one row. The one encoding of answers:
+    real submits and the demo's synthetic responses both store what this returns."""
+    if kind == "codes":
+        return [(variable, ordinal, int(code), None, None) for ordinal, code in enumerate(value)]
+    if kind == "code":
+        return [(variable, 0, int(value), None, None)]
+    if kind == "number":
+        return [(variable, 0, None, value, None)]
+    # A replaced phone number may be longer than what it replaced.
+    return [(variable, 0, None, None, scrub(value)[: max_length_of(question, variable)])]
+
+
 def answer_rows(
     questionnaire: Questionnaire, questions: list[Question], raw: Raw
 ) -> Iterator[dict[str, Any]]:
@@ -157,18 +177,8 @@ def answer_rows(
                 and not _other_chosen(question, raw, kinds)
             ):
                 continue
-            kind = kinds[variable]
-            if kind == "codes":
-                for ordinal, code in enumerate(value):
-                    yield {"variable": variable, "ordinal": ordinal, "code": code}
-            elif kind == "code":
-                yield {"variable": variable, "ordinal": 0, "code": value}
-            elif kind == "number":
-                yield {"variable": variable, "ordinal": 0, "number": value}
-            else:
-                # A replaced phone number may be longer than what it replaced.
-                text = scrub(value)[: max_length_of(question, variable)]
-                yield {"variable": variable, "ordinal": 0, "text": text}
+            for row in encode(question, variable, kinds[variable], value):
+                yield dict(zip(ANSWER_COLUMNS, row, strict=True))
 
 
 def _other_chosen(question: Question, raw: Raw, kinds: Mapping[str, VariableKind]) -> bool:
