@@ -310,10 +310,37 @@ class Report:
 
 
 @dataclass(frozen=True)
+class CampaignFacts:
+    """What a report says about its campaign, read once (no lazy loads from a session that
+    may be gone when a report is built)."""
+
+    slug: str
+    title: str
+    municipality: str
+    opens_on: date | None
+    closes_on: date | None
+    #: audience -> questionnaire id, in the usual order of audiences
+    questionnaires: dict[str, str]
+
+    @classmethod
+    def of(cls, campaign) -> CampaignFacts:
+        given = {q.audience: q.questionnaire_id for q in campaign.questionnaires}
+        return cls(
+            campaign.slug,
+            campaign.title,
+            campaign.municipality.name,
+            campaign.opens_on,
+            campaign.closes_on,
+            {a: given[a] for a in AUDIENCES if a in given},
+        )
+
+
+@dataclass(frozen=True)
 class Sources:
     """Everything of one campaign that its reports are built from (built once for many units)."""
 
     built: Built
+    campaign: CampaignFacts
     questionnaires: Mapping[str, Questionnaire]
     catalogue: ThemesFile | None
     #: the engine's indicators with their district and campaign (``with_context``)
@@ -365,14 +392,19 @@ def sources(
         else pd.DataFrame(columns=indicators_module.COLUMNS)
     )
     return Sources(
-        built, questionnaires, catalogue, indicators_module.with_context(found), respondents, today
+        built,
+        CampaignFacts.of(built.campaign),
+        questionnaires,
+        catalogue,
+        indicators_module.with_context(found),
+        respondents,
+        today,
     )
 
 
-def campaign_audiences(built: Built) -> list[str]:
+def campaign_audiences(src: Sources) -> list[str]:
     """The campaign's audiences, in the usual order."""
-    offered = {q.audience for q in built.campaign.questionnaires}
-    return [a for a in AUDIENCES if a in offered]
+    return list(src.campaign.questionnaires)
 
 
 def units(src: Sources, level: str) -> list[str]:
@@ -408,12 +440,12 @@ def build(
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     built, k = src.built, src.built.figures.k
-    audiences = [a for a in campaign_audiences(built) if a in set(audiences)]
+    audiences = [a for a in campaign_audiences(src) if a in set(audiences)]
     places = _places(src, level, unit)
     questionnaire_of = {
-        q.audience: src.questionnaires[q.questionnaire_id]
-        for q in built.campaign.questionnaires
-        if q.questionnaire_id in src.questionnaires
+        audience: src.questionnaires[qid]
+        for audience, qid in src.campaign.questionnaires.items()
+        if qid in src.questionnaires
     }
     audiences = [a for a in audiences if a in questionnaire_of]
     blocks = _blocks(src, places, audiences, questionnaire_of, k)
@@ -430,7 +462,7 @@ def build(
     sections.append(_methods(src, audiences, questionnaire_of, _placed(example, axis)))
     name = unit_name(src, level, unit)
     return Report(
-        campaign=built.campaign.slug,
+        campaign=src.campaign.slug,
         level=level,
         unit=unit,
         title=_("Bericht: %(name)s", name=name),
@@ -449,7 +481,7 @@ def level_label(level: str) -> str:
 def _places(src: Sources, level: str, unit: str) -> list[_Place]:
     """The unit, then its district and the whole campaign, as far as the level goes."""
     names = src.built.figures.names
-    municipality = src.built.campaign.municipality.name
+    municipality = src.campaign.municipality
     places = [
         _Place(level, unit, _("diese Schule") if level == "school" else unit_name(src, level, unit))
     ]
@@ -469,7 +501,7 @@ def _places(src: Sources, level: str, unit: str) -> list[_Place]:
 
 
 def _cover(src, level, unit, places, audiences, analyst) -> CoverSection:
-    campaign, k = src.built.campaign, src.built.figures.k
+    campaign, k = src.campaign, src.built.figures.k
     lines = []
     for audience in audiences:
         c = src.respondents.get(level, unit, audience)

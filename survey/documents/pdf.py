@@ -4,8 +4,8 @@ Every text goes through the toolkit's ``Paragraph``, which draws plain text and 
 no markup: a respondent's ``<b>``, ``&`` or ``<script>`` is printed as typed. It
 shapes Arabic and Farsi and orders them right to left, picks a font that has the
 letters, and breaks a word longer than the line. The only reportlab markup is in the
-table of contents, whose entries are escaped. Charts are reportlab graphics drawn from
-the model's geometry; nothing is computed here. Fonts are embedded (TrueType subsets),
+table of contents, whose entries are escaped. Charts are vector drawings (rectangles on
+the canvas, no raster) from the model's geometry; nothing is computed here. Fonts are embedded (TrueType subsets),
 pages are numbered "Seite x von y", and every section is a bookmark.
 """
 
@@ -18,7 +18,6 @@ from xml.sax.saxutils import escape
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -158,60 +157,79 @@ class Legend(Flowable):
             )
 
 
-def _bar(row: ScaleRow, geo: charts.Geometry) -> Drawing:
-    height = ROW_H - 1 * mm
-    d = Drawing(geo.width, height)
-    face = fonts().latin.name
-    for s in row.segments:
-        if s.x1 <= s.x0:
-            continue
-        d.add(
-            Rect(geo.x(s.x0), 0, geo.span(s.x0, s.x1), height,
-                 fillColor=HexColor(s.tone.fill),
-                 strokeColor=HexColor("#6b6b6b") if s.tone.outline else white, strokeWidth=0.5)
-        )  # fmt: skip
-    for s in row.segments:
-        if s.labelled:
-            d.add(
-                String(geo.x(s.x0) + geo.span(s.x0, s.x1) / 2, height / 2 - 2.4, s.short,
-                       fontName=face, fontSize=7, fillColor=HexColor(s.tone.text),
-                       textAnchor="middle")
-            )  # fmt: skip
-    d.add(
-        Line(
-            geo.zero,
-            -0.6 * mm,
-            geo.zero,
-            height + 0.6 * mm,
-            strokeColor=HexColor("#1c1c1c"),
-            strokeWidth=0.8,
-        )
-    )
-    if row.dont_know is not None:
-        k = row.dont_know
-        start = geo.dont_know_x(0)
-        d.add(
-            Rect(
-                start,
-                0,
-                geo.span(k.x0, k.x1),
-                height,
-                fillColor=HexColor(k.tone.fill),
-                strokeColor=None,
-            )
-        )
-        if k.labelled:
-            d.add(
-                String(start + geo.span(k.x0, k.x1) / 2, height / 2 - 2.4, k.short,
-                       fontName=face, fontSize=7, fillColor=HexColor(k.tone.text),
-                       textAnchor="middle")
-            )  # fmt: skip
-    return d
+class Bar(Flowable):
+    """A diverging bar of one row, drawn from the model's geometry (vector rectangles, the
+    figures inside in the embedded font)."""
+
+    HEIGHT = ROW_H - 1 * mm
+
+    def __init__(self, row: ScaleRow, geo: charts.Geometry) -> None:
+        super().__init__()
+        self.row, self.geo = row, geo
+        self.width, self.height = geo.width, self.HEIGHT
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas, geo, h = self.canv, self.geo, self.height
+        face = fonts().latin.name
+        canvas.setLineWidth(0.5)
+        for s in self.row.segments:
+            if s.x1 > s.x0:
+                canvas.setFillColor(HexColor(s.tone.fill))
+                canvas.setStrokeColor(HexColor("#6b6b6b") if s.tone.outline else white)
+                canvas.rect(geo.x(s.x0), 0, geo.span(s.x0, s.x1), h, stroke=1, fill=1)
+        canvas.setFont(face, 7)
+        for s in self.row.segments:
+            if s.labelled:
+                canvas.setFillColor(HexColor(s.tone.text))
+                canvas.drawCentredString(
+                    geo.x(s.x0) + geo.span(s.x0, s.x1) / 2, h / 2 - 2.4, s.short
+                )
+        canvas.setStrokeColor(HexColor("#1c1c1c"))
+        canvas.setLineWidth(0.8)
+        canvas.line(geo.zero, -0.6 * mm, geo.zero, h + 0.6 * mm)
+        k = self.row.dont_know
+        if k is not None:
+            start = geo.dont_know_x(0)
+            canvas.setFillColor(HexColor(k.tone.fill))
+            canvas.rect(start, 0, geo.span(k.x0, k.x1), h, stroke=0, fill=1)
+            if k.labelled:
+                canvas.setFillColor(HexColor(k.tone.text))
+                canvas.drawCentredString(start + geo.span(k.x0, k.x1) / 2, h / 2 - 2.4, k.short)
+
+
+class ChoiceBars(Flowable):
+    """One answer's bars: the unit, its district and the campaign, one above the other."""
+
+    LANE = 3.2 * mm
+
+    def __init__(self, widths: list[float], tones: tuple[charts.Tone, ...], width: float) -> None:
+        super().__init__()
+        self.widths, self.tones = widths, tones
+        self.width, self.height = width, len(widths) * self.LANE
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return self.width, self.height
+
+    def draw(self) -> None:
+        for i, share in enumerate(self.widths):
+            y = (len(self.widths) - 1 - i) * self.LANE
+            self.canv.setFillColor(HexColor(self.tones[i].fill))
+            self.canv.rect(0, y + 0.4 * mm, self.width * share / 100, 2.4 * mm, stroke=0, fill=1)
+
+
+def _font() -> list[tuple]:
+    """Every table names our font: reportlab sets a cell's font even where a flowable
+    draws the text, and its default (Helvetica) would be a font not embedded."""
+    return [("FONTNAME", (0, 0), (-1, -1), fonts().latin.name)]
 
 
 def _table(rows, widths, header: bool = True, zebra: bool = False) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
     style = [
+        *_font(),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -274,6 +292,10 @@ def cover(section: CoverSection, report: Report, geo) -> list[Flowable]:
         ParagraphStyle("toc1", fontName=bold, fontSize=10.5, leading=15, leftIndent=0),
         ParagraphStyle("toc2", fontName=face, fontSize=9.5, leading=13, leftIndent=6 * mm),
     ]
+    toc.tableStyle = TableStyle(
+        [*_font(), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+         ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
+    )  # fmt: skip
     story += [Heading(_("Inhalt"), H2, -1, "inhalt"), Rule(), Spacer(0, 3 * mm), toc, PageBreak()]
     return story
 
@@ -282,6 +304,7 @@ def _banner(text: str) -> Table:
     table = Table([[p(text, BOLD.but(color=HexColor("#4d3800")))]], colWidths=[WIDTH])
     table.setStyle(
         TableStyle([
+            *_font(),
             ("BACKGROUND", (0, 0), (-1, -1), HexColor("#fff3cd")),
             ("BOX", (0, 0), (-1, -1), 1.2, HexColor("#8a6d00")),
             ("LEFTPADDING", (0, 0), (-1, -1), 6),
@@ -332,12 +355,13 @@ def _scale(block: ScaleBlock, geo: charts.Geometry) -> list[Flowable]:
     for row in block.rows:
         place = [p(row.place, Style(size=8.5, bold=True)), p(f"n = {row.n.text}", SMALL)]
         if row.segments:
-            rows.append([place, _bar(row, geo)])
+            rows.append([place, Bar(row, geo)])
         else:
             rows.append([place, p(row.note, SMALL)])
     table = Table(rows, colWidths=[PLACE_W, WIDTH - PLACE_W], hAlign="LEFT")
     table.setStyle(
         TableStyle([
+            *_font(),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -369,12 +393,7 @@ def _choice(block: ChoiceBlock, geo) -> list[Flowable]:
                 cells.append(_fig(cell.percent))
             else:
                 cells.append(p(f"{cell.percent.text} ({cell.n.text})", FIG))
-        d = Drawing(bar_w - 4, n_places * 3.2 * mm)
-        for i, cell in enumerate(row.cells):
-            y = (n_places - 1 - i) * 3.2 * mm
-            d.add(Rect(0, y + 0.4 * mm, (bar_w - 4) * cell.width / 100, 2.4 * mm,
-                       fillColor=HexColor(block.tones[i].fill), strokeColor=None))  # fmt: skip
-        cells.append(d)
+        cells.append(ChoiceBars([c.width for c in row.cells], block.tones, bar_w - 8))
         rows.append(cells)
     legend = Legend([(place, tone) for place, tone in zip(block.places, block.tones, strict=True)])
     return [legend, _table(rows, [label_w] + [fig_w] * n_places + [bar_w])]
@@ -499,7 +518,7 @@ def _numbered_canvas(footer_text: str):
         def __init__(self, *args, **kwargs) -> None:
             kwargs.setdefault("invariant", 1)
             kwargs.setdefault("pageCompression", 1)
-            kwargs.setdefault("initialFontName", fonts().latin.name)
+            kwargs["initialFontName"] = fonts().latin.name
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
@@ -560,6 +579,8 @@ def _render(report: Report) -> bytes:
         subject=report.campaign,
         lang="de",
         invariant=1,
+        # Otherwise every page names Helvetica, a font that is never embedded.
+        initialFontName=fonts().latin.name,
         leftMargin=MARGIN_X,
         rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP,

@@ -63,7 +63,7 @@ def report(
     """The report of one unit; ``analyst``: the version with free-text answers (the caller
     checks who asks)."""
     check_unit(src, level, unit)
-    chosen = list(audiences or model.campaign_audiences(src.built))
+    chosen = list(audiences or model.campaign_audiences(src))
     texts = None
     if analyst:
         texts = freetext.listing(
