@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from document_worlds import K, SCHOOLS, build_world, load, shown_values
+from document_worlds import SCHOOLS, K, build_world, load, shown_values
 
 from survey.documents import model
 from survey.documents.model import ChoiceBlock, NumberBlock, ScaleBlock, ThemeSection
