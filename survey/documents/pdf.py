@@ -203,7 +203,7 @@ class Bar(Flowable):
 class ChoiceBars(Flowable):
     """One answer's bars: the unit, its district and the campaign, one above the other."""
 
-    LANE = 3.2 * mm
+    LANE = 2.4 * mm
 
     def __init__(self, widths: list[float], tones: tuple[charts.Tone, ...], width: float) -> None:
         super().__init__()
@@ -217,7 +217,7 @@ class ChoiceBars(Flowable):
         for i, share in enumerate(self.widths):
             y = (len(self.widths) - 1 - i) * self.LANE
             self.canv.setFillColor(HexColor(self.tones[i].fill))
-            self.canv.rect(0, y + 0.4 * mm, self.width * share / 100, 2.4 * mm, stroke=0, fill=1)
+            self.canv.rect(0, y + 0.2 * mm, self.width * share / 100, 2 * mm, stroke=0, fill=1)
 
 
 def _font() -> list[tuple]:
@@ -412,7 +412,8 @@ def _number(block: NumberBlock, geo) -> list[Flowable]:
     return [_table(rows, [WIDTH - 90 * mm, 20 * mm, 35 * mm, 35 * mm])]
 
 
-def block_flowables(block, geo) -> list[Flowable]:
+def block_parts(block, geo) -> list[Flowable]:
+    """A question: its label and its chart or table (kept together by the caller)."""
     title = p(block.label, H4.but(space_after=1 * mm))
     if isinstance(block, ScaleBlock):
         body = _scale(block, geo)
@@ -420,7 +421,13 @@ def block_flowables(block, geo) -> list[Flowable]:
         body = _choice(block, geo)
     else:
         body = _number(block, geo)
-    return [KeepTogether([title, *body]), Spacer(0, 3 * mm)]
+    return [title, *body]
+
+
+def block_flowables(block, geo, before: list[Flowable] | None = None) -> list[Flowable]:
+    # one KeepTogether, never nested: reportlab's KeepTogether always asks to be split,
+    # so one inside another pushes the outer one to a new page every time
+    return [KeepTogether([*(before or []), *block_parts(block, geo)]), Spacer(0, 3 * mm)]
 
 
 def theme(section: ThemeSection, report: Report, geo) -> list[Flowable]:
@@ -446,12 +453,8 @@ def theme(section: ThemeSection, report: Report, geo) -> list[Flowable]:
             rows.append(cells)
         story += [_table(rows, [WIDTH - fig_w * n] + [fig_w] * n), Spacer(0, 3 * mm)]
     for group in section.groups:
-        story.append(
-            KeepTogether(
-                [p(_("Was %(audience)s sagen", audience=group.label), H3.but(space_after=1.5 * mm))]
-                + block_flowables(group.blocks[0], geo)
-            )
-        )
+        heading = p(_("Was %(audience)s sagen", audience=group.label), H3.but(space_after=1.5 * mm))
+        story += block_flowables(group.blocks[0], geo, [heading])
         for block in group.blocks[1:]:
             story += block_flowables(block, geo)
     return story
