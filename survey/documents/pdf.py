@@ -3,10 +3,10 @@
 Every text goes through the toolkit's ``Paragraph``, which draws plain text and parses
 no markup: a respondent's ``<b>``, ``&`` or ``<script>`` is printed as typed. It
 shapes Arabic and Farsi and orders them right to left, picks a font that has the
-letters, and breaks a word longer than the line. The only reportlab markup is in the
-table of contents, whose entries are escaped. Charts are vector drawings (rectangles on
+letters, and breaks a word longer than the line. No reportlab markup is used anywhere. Charts are vector drawings (rectangles on
 the canvas, no raster) from the model's geometry; nothing is computed here. Fonts are embedded (TrueType subsets),
-pages are numbered "Seite x von y", and every section is a bookmark.
+pages are numbered "Seite x von y", every section is a bookmark, and the table of
+contents is built in one pass (its page numbers are drawn when the canvas is saved).
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Callable
-from xml.sax.saxutils import escape
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -34,7 +32,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from survey.documents import charts
 from survey.documents.model import (
@@ -116,6 +113,41 @@ class Rule(Flowable):
         self.canv.setStrokeColor(self.color)
         self.canv.setLineWidth(self.thickness)
         self.canv.line(0, self.thickness, self.width, self.thickness)
+
+
+class Contents(Flowable):
+    """The table of contents, in one pass: the titles are drawn where it stands, each
+    page number when the canvas is saved (the numbered canvas knows them by then)."""
+
+    LINE = 6.2 * mm
+
+    def __init__(self, entries: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.entries = entries
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width = availWidth
+        self.height = len(self.entries) * self.LINE
+        return availWidth, self.height
+
+    def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        self._at = (x, y)  # where on the page: the page numbers are drawn there later
+        super().drawOn(canvas, x, y, _sW)
+
+    def draw(self) -> None:
+        canvas = self.canv
+        x0, y0 = self._at
+        for i, (anchor, title) in enumerate(self.entries):
+            top = self.height - i * self.LINE
+            draw_text(canvas, title, 0, top, self.width - 15 * mm, Style(size=10), False)
+            canvas.setStrokeColor(LINE)
+            canvas.setLineWidth(0.4)
+            canvas.line(0, top - self.LINE + 1.2 * mm, self.width, top - self.LINE + 1.2 * mm)
+            canvas.linkRect("", anchor, (0, top - self.LINE + 1.2 * mm, self.width, top), relative=1)
+            # absolute position of the page number, filled in by the canvas on save
+            canvas.contents_slots.append(
+                (canvas.getPageNumber(), anchor, x0 + self.width, y0 + top - 10 * 1.35 + 10 * 0.3)
+            )
 
 
 class Legend(Flowable):
@@ -286,16 +318,7 @@ def cover(section: CoverSection, report: Report, geo) -> list[Flowable]:
     story.append(Spacer(0, 5 * mm))
     story += [p(note, SMALL.but(space_after=2 * mm)) for note in section.notes]
     story.append(PageBreak())
-    toc = TableOfContents()
-    face, bold = fonts().latin.name, fonts().latin_bold.name
-    toc.levelStyles = [
-        ParagraphStyle("toc1", fontName=bold, fontSize=10.5, leading=15, leftIndent=0),
-        ParagraphStyle("toc2", fontName=face, fontSize=9.5, leading=13, leftIndent=6 * mm),
-    ]
-    toc.tableStyle = TableStyle(
-        [*_font(), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-         ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
-    )  # fmt: skip
+    toc = Contents(report.contents())
     story += [Heading(_("Inhalt"), H2, -1, "inhalt"), Rule(), Spacer(0, 3 * mm), toc, PageBreak()]
     return story
 
@@ -508,9 +531,7 @@ class _Doc(BaseDocTemplate):
             key = flowable.key
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(flowable.text, key, level=max(0, flowable.level), closed=True)
-            if flowable.level >= 0:
-                # TableOfContents draws its entries as reportlab markup: escaped
-                self.notify("TOCEntry", (flowable.level, escape(flowable.text), self.page, key))
+            self.canv.heading_pages[key] = self.page
 
 
 def _numbered_canvas(footer_text: str):
@@ -524,6 +545,10 @@ def _numbered_canvas(footer_text: str):
             kwargs["initialFontName"] = fonts().latin.name
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
+            #: (page, anchor, x, y) of each page number of the table of contents
+            self.contents_slots: list[tuple[int, str, float, float]] = []
+            #: anchor -> the page its heading stands on
+            self.heading_pages: dict[str, int] = {}
 
         def showPage(self) -> None:  # noqa: N802 (reportlab's API)
             self._pages.append(dict(self.__dict__))
@@ -534,8 +559,17 @@ def _numbered_canvas(footer_text: str):
             for state in self._pages:
                 self.__dict__.update(state)
                 self._footer(total)
+                self._contents_numbers()
                 Canvas.showPage(self)
             Canvas.save(self)
+
+        def _contents_numbers(self) -> None:
+            page = self.getPageNumber()
+            for on_page, anchor, x, y in self.contents_slots:
+                if on_page == page and anchor in self.heading_pages:
+                    self.setFont(fonts().latin.name, 10)
+                    self.setFillColor(HexColor("#1c1c1c"))
+                    self.drawRightString(x, y, str(self.heading_pages[anchor]))
 
         def _footer(self, total: int) -> None:
             self.saveState()
@@ -597,5 +631,5 @@ def _render(report: Report) -> bytes:
     for section in report.sections:
         story += SECTION_DRAWERS[section.kind](section, report, geo)
     footer = report.title + (" · " + _("Vorschau") if report.preview else "")
-    doc.multiBuild(story, canvasmaker=_numbered_canvas(footer))
+    doc.build(story, canvasmaker=_numbered_canvas(footer))
     return out.getvalue()
