@@ -143,7 +143,9 @@ class Contents(Flowable):
             canvas.setStrokeColor(LINE)
             canvas.setLineWidth(0.4)
             canvas.line(0, top - self.LINE + 1.2 * mm, self.width, top - self.LINE + 1.2 * mm)
-            canvas.linkRect("", anchor, (0, top - self.LINE + 1.2 * mm, self.width, top), relative=1)
+            canvas.linkRect(
+                "", anchor, (0, top - self.LINE + 1.2 * mm, self.width, top), relative=1
+            )
             # absolute position of the page number, filled in by the canvas on save
             canvas.contents_slots.append(
                 (canvas.getPageNumber(), anchor, x0 + self.width, y0 + top - 10 * 1.35 + 10 * 0.3)
