@@ -20,7 +20,7 @@ from survey.documents.model import Report
 
 CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
 #: the width of a bar drawing in SVG units (the page scales it)
-BAR_WIDTH = 400.0
+BAR_WIDTH = 320.0
 
 
 def css_hash() -> str:
