@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from survey.documents import freetext, model
@@ -72,7 +73,8 @@ def report(
             session, src.built.campaign, src.questionnaires, src.respondents, level, unit,
             chosen, src.built.figures.k,
         )  # fmt: skip
-    return model.build(src, level, unit, chosen, analyst=analyst, free_text=texts)
+    with force_locale("de"):  # the report's language
+        return model.build(src, level, unit, chosen, analyst=analyst, free_text=texts)
 
 
 def render(report: Report, fmt: str, *, standalone: bool = True) -> bytes:
@@ -161,7 +163,7 @@ _JOB: _Job | None = None
 def _write_one(unit: str) -> Path:
     job = _JOB
     assert job is not None
-    with job.app.app_context():  # type: ignore[attr-defined]
+    with job.app.app_context(), force_locale("de"):  # type: ignore[attr-defined]
         built = model.build(
             job.src, job.level, unit, job.audiences, analyst=job.analyst,
             free_text=job.texts.get(unit),
