@@ -45,12 +45,14 @@ class Tone:
 def tone_of(side: int, step: int, steps: int) -> Tone:
     """side -1 (disagreement), 0 (middle point), +1 (agreement); step 0 is nearest zero.
 
-    With fewer steps than the palette has, the outer steps are used (the ends of a
-    4-point scale are the dark ones)."""
+    With fewer steps than the palette has, they are spread over it (a 4-point scale uses
+    the lightest and the darkest step on each side: far apart in a greyscale print too)."""
     if side == 0:
         return Tone(NEUTRAL, "#000000", outline=True)
     colours = ORANGE if side < 0 else PURPLE
-    fill = colours[len(colours) - steps + step] if steps <= len(colours) else colours[-1]
+    last = len(colours) - 1
+    index = last if steps <= 1 else round(min(step, steps - 1) * last / (steps - 1))
+    fill = colours[index]
     return Tone(fill, "#ffffff" if fill in DARK else "#000000")
 
 
