@@ -294,7 +294,7 @@ def cover(section: CoverSection, report: Report, geo) -> list[Flowable]:
     if section.analyst:
         story += [_banner(_("Fassung für die Auswertung")), Spacer(0, 3 * mm)]
     story += [
-        Spacer(0, 20 * mm),
+        Spacer(0, 10 * mm),
         p(section.campaign_title, LEAD.but(space_after=3 * mm)),
         p(section.unit_name, TITLE.but(space_after=4 * mm)),
         Rule(),
@@ -319,9 +319,17 @@ def cover(section: CoverSection, report: Report, geo) -> list[Flowable]:
     story.append(_table(rows, [70 * mm, 30 * mm, 30 * mm, 30 * mm]))
     story.append(Spacer(0, 5 * mm))
     story += [p(note, SMALL.but(space_after=2 * mm)) for note in section.notes]
-    story.append(PageBreak())
     toc = Contents(report.contents())
-    story += [Heading(_("Inhalt"), H2, -1, "inhalt"), Rule(), Spacer(0, 3 * mm), toc, PageBreak()]
+    # the contents on the cover where they fit, else on a page of their own
+    story += [
+        CondPageBreak(len(report.contents()) * Contents.LINE + 25 * mm),
+        Spacer(0, 6 * mm),
+        Heading(_("Inhalt"), H2, -1, "inhalt"),
+        Rule(),
+        Spacer(0, 3 * mm),
+        toc,
+        PageBreak(),
+    ]
     return story
 
 
