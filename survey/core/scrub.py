@@ -1,9 +1,6 @@
-"""Contact details out of free text: applied when an answer is stored, and again when a
-report lists it (a rule made stricter later then also covers older answers).
-
-A topical ``core`` module because two features that must not import each other use it:
-the respond flow (storage) and the documents (the free-text listing).
-"""
+"""Contact details out of free text: the respond flow scrubs before storing; the analysts'
+export and the free-text listing of the reports (survey.documents) scrub again before a
+text leaves the system (a rule may have grown since the answer was stored)."""
 
 from __future__ import annotations
 

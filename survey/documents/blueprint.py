@@ -49,7 +49,7 @@ def _campaign(campaign_id: int) -> Campaign:
 @requires(Action.VIEW_REPORTS)
 def index(campaign_id: int):
     campaign = _campaign(campaign_id)
-    analyst = can(current_user, Action.VIEW_ANY_REPORT)
+    analyst = can(current_user, Action.VIEW_ALL_REPORTS)
     schools = visible_schools_of(campaign, current_user)
     districts = sorted({s.district.name for s in schools}) if analyst else []
     audiences = [q.audience for q in campaign.questionnaires]
@@ -78,8 +78,8 @@ def report(campaign_id: int, level: str, unit: str):
             abort(404)
         require(current_user, Action.VIEW_REPORTS, school)
     else:
-        require(current_user, Action.VIEW_ANY_REPORT)
-    staff = can(current_user, Action.VIEW_ANY_REPORT)
+        require(current_user, Action.VIEW_ALL_REPORTS)
+    staff = can(current_user, Action.VIEW_ALL_REPORTS)
     if campaign.state != CampaignState.CLOSED and not staff:
         raise ReportNotYet()
     fmt = request.args.get("format", "page")

@@ -24,7 +24,14 @@ from babel.messages.pofile import read_po, write_po
 
 DOMAINS = ("messages", "questionnaires", "staff")
 #: where the staff area's texts live (relative to the package); the rest is "messages"
-STAFF_SOURCES = ("admin/**", "distribution/**", "documents/**", "templates/staff/**")
+STAFF_SOURCES = (
+    "admin/**",
+    "distribution/**",
+    "documents/**",
+    "reports/blueprint.py",
+    "reports/templates/**",
+    "templates/staff/**",
+)
 #: the staff domain's name in coverage and ``survey i18n status``
 STAFF_PART = "staff-area"
 SOURCE = "de"
@@ -114,6 +121,8 @@ def extract(paths: Paths) -> dict[str, int]:
             ("documents/**.py", "python"),
             ("admin/templates/**.html", "jinja2.ext:babel_extract"),
             ("distribution/templates/**.html", "jinja2.ext:babel_extract"),
+            ("reports/blueprint.py", "python"),
+            ("reports/templates/**.html", "jinja2.ext:babel_extract"),
             ("documents/templates/**.html", "jinja2.ext:babel_extract"),
             ("templates/staff/**.html", "jinja2.ext:babel_extract"),
         ],
