@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from survey.admin.blueprint import bp as admin_bp
     from survey.distribution.blueprint import bp as distribution_bp
     from survey.distribution.codes_views import bp as codes_bp
+    from survey.documents.blueprint import bp as documents_bp
     from survey.paper.blueprint import bp as paper_bp
     from survey.reports.blueprint import bp as reports_bp
     from survey.respond.access_views import bp as access_bp
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.register_blueprint(codes_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(paper_bp)
+    app.register_blueprint(documents_bp)
 
     from survey.cli import register_commands
 

@@ -1,6 +1,6 @@
-"""Contact details out of free text: the respond flow scrubs before storing, the
-analysts' export scrubs again before a text leaves the system (a rule may have grown
-since the answer was stored)."""
+"""Contact details out of free text: the respond flow scrubs before storing; the analysts'
+export and the free-text listing of the reports (survey.documents) scrub again before a
+text leaves the system (a rule may have grown since the answer was stored)."""
 
 from __future__ import annotations
 

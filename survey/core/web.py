@@ -47,6 +47,9 @@ def init_app(app: Flask) -> None:
         "base-uri 'none'"
     )
 
+    # Pages that inline a stylesheet of their own (the reports) add its hash to this.
+    app.extensions["survey.csp"] = csp
+
     @app.context_processor
     def _page_globals() -> dict:
         language = str(get_locale() or "de")
