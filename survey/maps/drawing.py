@@ -1,0 +1,197 @@
+"""The choropleth as a reportlab Drawing: vector paths, hatch lines, embedded fonts.
+
+A Drawing is a platypus Flowable, so a report puts it into its story as it is (or draws
+it on a canvas with ``renderPDF.draw``). Text goes through the PDF toolkit (shaping, right
+to left, a face per script), so a district's name is drawn with the embedded fonts. The
+hatch of a suppressed district is drawn as lines clipped by computation
+(``geometry.hatch_lines``), not left to a clipping path: every viewer and printer draws it
+the same.
+"""
+
+from __future__ import annotations
+
+from reportlab.graphics.shapes import Drawing, Group, Line, Path, Rect, String
+from reportlab.lib.colors import HexColor, white
+
+from survey.maps.choropleth import BORDER, HATCH_INK, Choropleth, State
+from survey.maps.geometry import hatch_lines, rings_of
+from survey.pdf.text import Style, layout
+
+LABEL_SIZE = 8.0
+LEGEND_SIZE = 8.0
+ROW = 12.5
+HATCH_SPACING = 3.6
+GAP = 8.0
+
+
+def drawing(choropleth: Choropleth, width: float = 453.0) -> Drawing:
+    """The map ``width`` points wide (16 cm fit an A4 page with margins), legend below."""
+    scale = width / choropleth.width
+    map_height = choropleth.height * scale
+    legend, legend_height = _legend(choropleth, width)
+    total = map_height + GAP + legend_height
+    canvas = Drawing(width, total)
+
+    def at(point):
+        return point[0] * scale, total - point[1] * scale
+
+    areas = Group()
+    hatches = Group()
+    borders = Group()
+    for area in choropleth.areas:
+        rings = [[at(p) for p in ring] for ring in rings_of(area.shape)]
+        fill = HexColor(choropleth.fill_of(area))
+        areas.add(_path(rings, fill=fill, stroke=None))
+        # one group per area, in the order of ``choropleth.areas`` (empty unless suppressed)
+        group = Group()
+        if area.state is State.SUPPRESSED:
+            for (x1, y1), (x2, y2) in hatch_lines(rings, HATCH_SPACING):
+                group.add(Line(x1, y1, x2, y2, strokeColor=HexColor(HATCH_INK), strokeWidth=0.8))
+        hatches.add(group)
+        borders.add(_path(rings, fill=None, stroke=HexColor(BORDER)))
+    canvas.add(areas, name="areas")
+    canvas.add(hatches, name="hatches")
+    canvas.add(borders, name="borders")
+    labels = Group()
+    for area in choropleth.areas:
+        texts = [(area.name, True)]
+        if area.state is State.VALUE and area.value_text:
+            texts.append((area.value_text, False))
+        x, y = at(area.label_at)
+        labels.add(_label(texts, x, y, width, total, total - map_height))
+    canvas.add(labels, name="labels")
+    legend.translate(0, 0)
+    canvas.add(legend, name="legend")
+    return canvas
+
+
+def _path(rings, fill, stroke) -> Path:
+    path = Path(
+        fillColor=fill,
+        strokeColor=stroke,
+        strokeWidth=0.7 if stroke is not None else 0,
+        strokeLineJoin=1,
+    )
+    for ring in rings:
+        (x0, y0), *rest = ring
+        path.moveTo(x0, y0)
+        for x, y in rest[:-1]:
+            path.lineTo(x, y)
+        path.closePath()
+    return path
+
+
+def _lines_of(text: str, size: float, bold: bool, width: float = 10_000):
+    return layout(text, width, Style(size=size, bold=bold), rtl=False)
+
+
+def _strings(line, left: float, baseline: float, size: float) -> list[String]:
+    found = []
+    x = left
+    for run in line.runs:
+        found.append(String(x, baseline, run.text, fontName=run.face.name, fontSize=size))
+        x += run.width
+    return found
+
+
+def _label(texts, x: float, y: float, width: float, top: float, bottom: float) -> Group:
+    lines = [_lines_of(text, LABEL_SIZE, bold)[0] for text, bold in texts]
+    box_w = max(line.width for line in lines) + 6
+    box_h = len(lines) * (LABEL_SIZE + 1.6) + 3
+    # keep the label on the map
+    x = min(max(x, box_w / 2), width - box_w / 2)
+    y = min(max(y, bottom + box_h / 2), top - box_h / 2)
+    group = Group()
+    group.add(
+        Rect(x - box_w / 2, y - box_h / 2, box_w, box_h, rx=2, ry=2,
+             fillColor=white, fillOpacity=0.85, strokeColor=None)
+    )  # fmt: skip
+    baseline = y + box_h / 2 - 1.5 - LABEL_SIZE * 0.8
+    for line in lines:
+        for shape in _strings(line, x - line.width / 2, baseline, LABEL_SIZE):
+            group.add(shape)
+        baseline -= LABEL_SIZE + 1.6
+    return group
+
+
+def _legend(choropleth: Choropleth, width: float) -> tuple[Group, float]:
+    """Laid out from the top down, then moved so that its top is at 0 (the caller puts it
+    under the map by drawing it at y = 0 with the map above)."""
+    column = width / 2
+    rows: list[tuple[float, float, str, list, str]] = []  # x, y_from_top, fill, lines, kind
+    y = 0.0
+    for map_class in choropleth.classes:
+        rows.append(
+            (0, y, map_class.colour, _lines_of(map_class.label, LEGEND_SIZE, False), "class")
+        )
+        y += ROW
+    left_bottom = y
+    y = 0.0
+    specials = []
+    if choropleth.has(State.SUPPRESSED):
+        specials.append(("hatch", choropleth.suppressed_label, "suppressed"))
+    if choropleth.has(State.EMPTY):
+        specials.append(("#ffffff", choropleth.empty_label, "empty"))
+    for fill, label, kind in specials:
+        lines = _lines_of(label, LEGEND_SIZE, False, column - 22)
+        rows.append((column, y, fill, lines, kind))
+        y += ROW + (len(lines) - 1) * (LEGEND_SIZE + 2)
+    y = max(left_bottom, y)
+    notes = []
+    if choropleth.unmapped:
+        from flask_babel import gettext as _
+
+        text = _("Ohne Umriss: %(names)s", names=", ".join(choropleth.unmapped))
+        for line in _lines_of(text, LEGEND_SIZE, False, width):
+            y += LEGEND_SIZE + 3
+            notes.append((y, line))
+        y += 2
+    height = y
+    group = Group()
+    for x, top, fill, lines, _kind in rows:
+        box_y = height - top - 10
+        if fill == "hatch":
+            group.add(Rect(x + 1, box_y, 16, 9, fillColor=white, strokeColor=None))
+            square = [
+                [
+                    (x + 1, box_y),
+                    (x + 17, box_y),
+                    (x + 17, box_y + 9),
+                    (x + 1, box_y + 9),
+                    (x + 1, box_y),
+                ]
+            ]
+            for (x1, y1), (x2, y2) in hatch_lines(square, 2.6):
+                group.add(Line(x1, y1, x2, y2, strokeColor=HexColor(HATCH_INK), strokeWidth=0.7))
+            group.add(
+                Rect(
+                    x + 1,
+                    box_y,
+                    16,
+                    9,
+                    fillColor=None,
+                    strokeColor=HexColor(BORDER),
+                    strokeWidth=0.6,
+                )
+            )
+        else:
+            group.add(
+                Rect(
+                    x + 1,
+                    box_y,
+                    16,
+                    9,
+                    fillColor=HexColor(fill),
+                    strokeColor=HexColor(BORDER),
+                    strokeWidth=0.6,
+                )
+            )
+        baseline = box_y + 1.5
+        for line in lines:
+            for shape in _strings(line, x + 22, baseline, LEGEND_SIZE):
+                group.add(shape)
+            baseline -= LEGEND_SIZE + 2
+    for top, line in notes:
+        for shape in _strings(line, 0, height - top, LEGEND_SIZE):
+            group.add(shape)
+    return group, height
