@@ -64,14 +64,7 @@ def _fail(message: str) -> InvalidInput:
 
 def parse(data: bytes, property_name: str = DEFAULT_PROPERTY) -> list[Outline]:
     """The outlines of a GeoJSON file, checked; InvalidInput with one line otherwise."""
-    if len(data) > MAX_BYTES:
-        raise _fail(
-            _(
-                "Die Datei ist zu groß (höchstens %(mb)d MB). Bitte vereinfachen Sie die "
-                "Umrisse, z. B. mit mapshaper.",
-                mb=MAX_BYTES // (1024 * 1024),
-            )
-        )
+    check_size(len(data))
     if not data.strip():
         raise _fail(_("Die Datei ist leer."))
     try:
@@ -141,6 +134,17 @@ def parse(data: bytes, property_name: str = DEFAULT_PROPERTY) -> list[Outline]:
             )
         outlines.append(Outline(name, shape))
     return outlines
+
+
+def check_size(size: int) -> None:
+    if size > MAX_BYTES:
+        raise _fail(
+            _(
+                "Die Datei ist zu groß (höchstens %(mb)d MB). Bitte vereinfachen Sie die "
+                "Umrisse, z. B. mit mapshaper.",
+                mb=MAX_BYTES // (1024 * 1024),
+            )
+        )
 
 
 def _no_constant(name: str):
@@ -359,3 +363,42 @@ def shapes(session: Session, municipality_id: int) -> dict[str, MultiPolygon]:
         .where(District.municipality_id == municipality_id)
     )
     return {name: outline.shape for name, outline in rows}
+
+
+# --- the staff page ------------------------------------------------------------------
+
+
+def municipalities(session: Session) -> list[Municipality]:
+    return list(session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
+@dataclass(frozen=True)
+class Overview:
+    municipality: Municipality
+    #: (district name, has an outline)
+    districts: list[tuple[str, bool]]
+    #: the outlines drawn, names only (no figures): SVG markup, or None without outlines
+    preview: str | None
+
+
+def overview(session: Session, places: list[Municipality]) -> list[Overview]:
+    from survey.maps import choropleth, svg
+
+    found = []
+    for municipality in places:
+        drawn = shapes(session, municipality.id)
+        names = sorted(d.name for d in municipality.districts)
+        preview = None
+        if drawn:
+            chart = choropleth.build(
+                _("Umrisse der Sozialräume in %(name)s", name=municipality.name),
+                drawn,
+                {},
+                (),
+                k=0,
+                empty_label=_("Umriss vorhanden"),
+            )
+            assert chart is not None
+            preview = svg.render(chart, f"umrisse-{municipality.id}", legend=False)
+        found.append(Overview(municipality, [(n, n in drawn) for n in names], preview))
+    return found

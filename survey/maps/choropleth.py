@@ -148,6 +148,7 @@ def build(
     *,
     width: float = WIDTH,
     fmt: Callable[[float], str] = german_percent,
+    empty_label: str | None = None,
 ) -> Choropleth | None:
     """The map of one indicator: ``outlines`` in longitude/latitude by district name,
     ``shares`` the published shares (percent) by district, ``suppressed`` the districts
@@ -176,7 +177,7 @@ def build(
         else:
             areas.append(Area(name, shape, at, State.EMPTY))
     suppressed_label = _("nicht ausgewiesen (weniger als %(k)s Antworten oder geschützt)", k=k)
-    empty_label = _("keine Antworten")
+    empty_label = empty_label or _("keine Antworten")
     unmapped = tuple(
         f"{name} ({fmt(float(shares[name])) if name in shares else suppressed_label})"
         for name in sorted(set(shares) | set(suppressed))

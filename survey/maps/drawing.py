@@ -15,6 +15,7 @@ from reportlab.lib.colors import HexColor, white
 
 from survey.maps.choropleth import BORDER, HATCH_INK, Choropleth, State
 from survey.maps.geometry import hatch_lines, rings_of
+from survey.pdf.fonts import fonts
 from survey.pdf.text import Style, layout
 
 LABEL_SIZE = 8.0
@@ -30,7 +31,8 @@ def drawing(choropleth: Choropleth, width: float = 453.0) -> Drawing:
     map_height = choropleth.height * scale
     legend, legend_height = _legend(choropleth, width)
     total = map_height + GAP + legend_height
-    canvas = Drawing(width, total)
+    # Without this the renderer begins with Helvetica, a font that is never embedded.
+    canvas = Drawing(width, total, initialFontName=fonts().latin.name)
 
     def at(point):
         return point[0] * scale, total - point[1] * scale

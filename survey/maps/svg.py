@@ -58,14 +58,18 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
-def render(choropleth: Choropleth, id_prefix: str = "map") -> Markup:
+def render(choropleth: Choropleth, id_prefix: str = "map", legend: bool = True) -> Markup:
+    """``id_prefix`` keeps the ids of several maps on one page apart; ``legend=False``
+    draws the outlines alone (the staff area's preview)."""
     prefix = _id(id_prefix)
     w = choropleth.width
     out: list[str] = []
     add = out.append
     hatch = f"{prefix}-hatch"
-    legend, legend_height = _legend(choropleth, hatch, top=choropleth.height + 8)
-    total_height = choropleth.height + 8 + legend_height
+    key, key_height = (
+        _legend(choropleth, hatch, top=choropleth.height + 8) if legend else ("", -8.0)
+    )
+    total_height = choropleth.height + 8 + key_height
     add(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(w)} {_num(total_height)}" '
         f'width="100%" role="img" aria-labelledby="{prefix}-title {prefix}-desc" '
@@ -92,7 +96,7 @@ def render(choropleth: Choropleth, id_prefix: str = "map") -> Markup:
     for area in choropleth.areas:
         add(_label(area, w, choropleth.height))
     add("</g>")
-    add(legend)
+    add(key)
     add("</svg>")
     # every text and attribute above went through escape(); numbers and colours are ours
     return Markup("".join(out))  # noqa: S704
