@@ -270,7 +270,6 @@ def places_outlines():
                     "%(num)d Umriss übernommen.",
                     "%(num)d Umrisse übernommen.",
                     len(result.stored),
-                    num=len(result.stored),
                 ),
                 "notice",
             )

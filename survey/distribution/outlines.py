@@ -198,7 +198,9 @@ def _shape(geometry) -> MultiPolygon:
     if kind == "Polygon":
         polygons = [coordinates]
     elif kind == "MultiPolygon":
-        if not isinstance(coordinates, list) or not coordinates:
+        if not isinstance(coordinates, list):
+            raise _Problem(_("die Koordinaten sind keine Liste von Punkten"))
+        if not coordinates:
             raise _Problem(_("die Koordinaten fehlen"))
         polygons = coordinates
     elif kind is None:
@@ -214,7 +216,9 @@ def _shape(geometry) -> MultiPolygon:
 
 
 def _polygon(rings) -> tuple:
-    if not isinstance(rings, list) or not rings:
+    if not isinstance(rings, list):
+        raise _Problem(_("die Koordinaten sind keine Liste von Punkten"))
+    if not rings:
         raise _Problem(_("die Koordinaten fehlen"))
     found = []
     for ring in rings:

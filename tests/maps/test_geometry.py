@@ -90,4 +90,4 @@ def test_the_projection_shrinks_longitudes_by_the_cosine_of_the_latitude():
     (x0, y0), (x1, _), (_, y2) = project((10.0, 60.0)), project((10.1, 60.0)), project((10.0, 60.1))
     assert math.isclose((x1 - x0) / (y0 - y2), math.cos(math.radians(60.05)), rel_tol=1e-6)
     assert y2 < y0  # north is up
-    assert 0 <= min(x0, x1) and max(x0, x1) <= 1000
+    assert min(x0, x1) >= 0 and max(x0, x1) <= 1000
