@@ -46,11 +46,13 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     from survey.admin.blueprint import bp as admin_bp
     from survey.distribution.blueprint import bp as distribution_bp
+    from survey.documents.blueprint import bp as documents_bp
     from survey.respond.blueprint import bp as respond_bp
 
     app.register_blueprint(respond_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(distribution_bp)
+    app.register_blueprint(documents_bp)
 
     from survey.cli import register_commands
 

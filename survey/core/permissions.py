@@ -41,6 +41,11 @@ class Action(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_ACCOUNTS = "manage_accounts"
     VIEW_AUDIT = "view_audit"
+    #: a school's report of a closed campaign (coordinators: their schools only)
+    VIEW_REPORTS = "view_reports"
+    #: reports of districts and the municipality, previews of open campaigns, and the
+    #: analysts' version with free-text answers
+    VIEW_ANY_REPORT = "view_any_report"
 
 
 #: Public views (sign-in, respondents' pages) carry this instead of an action.
@@ -67,6 +72,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_DASHBOARD: _ALL,
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
+    Action.VIEW_REPORTS: _ALL,
+    Action.VIEW_ANY_REPORT: _STAFF,
 }
 
 

@@ -59,6 +59,9 @@ def init_app(app: Flask) -> None:
 
     app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
 
+    # Pages that inline a stylesheet of their own (the reports) add its hash to this.
+    app.extensions["survey.csp"] = csp
+
     @app.context_processor
     def _page_globals() -> dict:
         language = str(get_locale() or "de")

@@ -268,8 +268,14 @@ class Paragraph(Flowable):
         self.wrap(availWidth, availHeight)
         assert self._lines is not None
         fit = int(availHeight // self.style.line_height)
-        if fit <= 0 or fit >= len(self._lines):
-            return [] if fit <= 0 else [self]
+        if fit <= 0:
+            return []
+        if fit >= len(self._lines):
+            # every line fits, only the space after does not: the same lines without it
+            # (returning itself would make platypus fail with a LayoutError)
+            whole = Paragraph(self.text, self.style.but(space_after=0), self.rtl, self._lines)
+            whole._width = availWidth
+            return [whole]
         first = Paragraph(self.text, self.style.but(space_after=0), self.rtl, self._lines[:fit])
         rest = Paragraph(self.text, self.style, self.rtl, self._lines[fit:])
         first._width = rest._width = availWidth

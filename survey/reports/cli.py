@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session
 
 from survey.core.commands import require_schema
 from survey.core.db import make_engine
+from survey.distribution.models import AUDIENCES
 from survey.questionnaires.registry import registry
 from survey.reports import services
 from survey.reports.suppress import LEVELS
 
+#: The formats ``survey.documents`` writes (the reports people read).
+DOCUMENT_FORMATS = ("pdf", "html")
 #: Seconds one statement of a report may run (setting REPORT_STATEMENT_TIMEOUT).
 REPORT_STATEMENT_TIMEOUT = 600
 
@@ -24,7 +27,24 @@ REPORT_STATEMENT_TIMEOUT = 600
 @click.option("--campaign", "slug", required=True, help="The campaign's identifier.")
 @click.option("--level", type=click.Choice(LEVELS), required=True)
 @click.option(
-    "--format", "fmt", type=click.Choice(services.FORMATS), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice([*services.FORMATS, *DOCUMENT_FORMATS]),
+    default="csv",
+    show_default=True,
+    help="csv and xlsx: the figures; pdf and html: the report to read (survey.documents).",
+)
+@click.option(
+    "--audience",
+    "audiences",
+    multiple=True,
+    type=click.Choice(AUDIENCES),
+    help="pdf/html: only this audience (repeatable; default every audience of the campaign).",
+)
+@click.option(
+    "--analyst",
+    is_flag=True,
+    help="pdf/html: the analysts' version with free-text answers (never for schools).",
 )
 @click.option("--school", "schools", multiple=True, help="Only this school (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
@@ -46,11 +66,18 @@ def report_command(
     preview: bool,
     language: str,
     audit: bool,
+    audiences: tuple[str, ...],
+    analyst: bool,
 ) -> None:
     """Write the suppressed figures of a closed campaign, one file per unit of LEVEL."""
     require_schema()
     if schools and level != "school":
         raise click.UsageError("--school needs --level school")
+    if fmt in DOCUMENT_FORMATS:
+        _documents(slug, level, fmt, schools, out_dir, preview, audiences, analyst)
+        return
+    if audiences or analyst:
+        raise click.UsageError("--audience and --analyst go with --format pdf or html")
     # A report reads every answer of a campaign once: longer than the web's statement
     # timeout allows on a big campaign, so the command uses an engine of its own.
     engine = make_engine(
@@ -87,3 +114,52 @@ def report_command(
             f"count below k: {found.narrowest}",
             err=True,
         )
+
+
+def _documents(
+    slug: str,
+    level: str,
+    fmt: str,
+    schools: tuple[str, ...],
+    out_dir: Path,
+    preview: bool,
+    audiences: tuple[str, ...],
+    analyst: bool,
+) -> None:
+    """The reports to read, one file per unit: the engine's figures are built once."""
+    from survey.core import clock
+    from survey.documents import model
+    from survey.documents import services as documents
+
+    engine = make_engine(
+        current_app.config["DATABASE_URL"],
+        int(current_app.config["DB_CONNECT_TIMEOUT"]),
+        int(current_app.config.get("REPORT_STATEMENT_TIMEOUT", REPORT_STATEMENT_TIMEOUT)),
+    )
+    try:
+        with Session(engine) as session:
+            src = documents.load(
+                session,
+                slug,
+                registry().all(),
+                Path(current_app.config["QUESTIONNAIRE_DIR"]),
+                int(current_app.config["MIN_GROUP_SIZE"]),
+                clock.today(),
+                preview=preview,
+            )
+            wanted = list(schools) or model.units(src, level)
+            for unit in wanted:
+                documents.check_unit(src, level, unit)
+            with click.progressbar(wanted, label="writing", file=sys.stderr) as bar:
+                written = [
+                    path
+                    for unit in bar
+                    for path in documents.write(
+                        session, src, level, fmt, out_dir, [unit], audiences or None,
+                        analyst=analyst,
+                    )
+                ]  # fmt: skip
+    finally:
+        engine.dispose()
+    for path in written:
+        click.echo(str(path))

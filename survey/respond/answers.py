@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+# Free text must not carry contact details into the data: they are replaced (scrub).
+from survey.core.scrub import REDACTED, scrub  # noqa: F401 (REDACTED: part of this API)
 from survey.questionnaires.conditions import Unordered
 from survey.questionnaires.definition import Questionnaire, VariableKind, variables_of
 from survey.questionnaires.model import (
@@ -29,10 +31,6 @@ from survey.questionnaires.model import (
 
 Raw = Mapping[str, list[str]]
 
-# Free text must not carry contact details into the data: they are replaced.
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w])(?:\+|00)?\d(?:[\s/().-]{0,2}\d){5,}(?![\w])")
-REDACTED = "[entfernt]"
 #: Larger answers to a number question are not plausible and would not fit every column type.
 MAX_NUMBER = NUMBER_LIMIT
 #: The text written after "anderes, und zwar:".
@@ -120,11 +118,6 @@ def parse_integer(text: str) -> int | None:
     if not _INTEGER.fullmatch(text):
         return None
     return int(text)
-
-
-def scrub(text: str) -> str:
-    """Remove e-mail addresses and phone numbers (six or more digits in a row, spaced or not)."""
-    return _PHONE.sub(REDACTED, _EMAIL.sub(REDACTED, text))
 
 
 def typed_value(kind: VariableKind, raw: list[str]) -> Any:

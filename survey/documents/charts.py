@@ -1,0 +1,138 @@
+"""Chart geometry and colours, shared by both renderers.
+
+Scales are drawn as diverging stacked bars: the lower half of the points (disagreement)
+left of zero, the upper half (agreement) right of it, a middle point split across zero,
+and "weiß nicht" apart on the right. Positions are in percentage points on one axis for
+the whole report, so bars compare across questions; a renderer only maps them to its
+own width.
+
+The palette is ColorBrewer's PuOr (orange for disagreement, purple for agreement):
+distinguishable with every common colour-vision deficiency, and its steps differ in
+lightness, so that a greyscale print still tells the points apart (the position left or
+right of zero says the side). Text on a segment is white on the dark steps and black on
+the light ones (contrast at least 4.5:1 either way).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+#: disagreement side, nearest to zero first
+ORANGE = ("#fdb863", "#e08214", "#b35806")
+#: agreement side, nearest to zero first
+PURPLE = ("#b2abd2", "#8073ac", "#542788")
+NEUTRAL = "#ededed"
+DONT_KNOW = "#bdbdbd"
+#: the unit, its district, the campaign: one hue in three lightness steps
+COMPARISON = ("#542788", "#8073ac", "#c9c3e0")
+DARK = frozenset({"#b35806", "#e08214", "#542788", "#8073ac"})
+#: segments narrower than this share of the whole drawing carry no label inside
+LABEL_MIN = 0.065
+#: the space between the scale and the "weiß nicht" bar, in percentage points
+GAP = 6
+
+
+@dataclass(frozen=True)
+class Tone:
+    """How a segment is filled: colour, text colour, and an outline for the pale neutral."""
+
+    fill: str
+    text: str
+    outline: bool = False
+
+
+def tone_of(side: int, step: int, steps: int) -> Tone:
+    """side -1 (disagreement), 0 (middle point), +1 (agreement); step 0 is nearest zero.
+
+    With fewer steps than the palette has, the outer steps are used (the ends of a
+    4-point scale are the dark ones)."""
+    if side == 0:
+        return Tone(NEUTRAL, "#000000", outline=True)
+    colours = ORANGE if side < 0 else PURPLE
+    fill = colours[len(colours) - steps + step] if steps <= len(colours) else colours[-1]
+    return Tone(fill, "#ffffff" if fill in DARK else "#000000")
+
+
+def dont_know_tone() -> Tone:
+    return Tone(DONT_KNOW, "#000000")
+
+
+def comparison_tone(index: int) -> Tone:
+    fill = COMPARISON[min(index, len(COMPARISON) - 1)]
+    return Tone(fill, "#ffffff" if fill in DARK else "#000000")
+
+
+def sides(points: int) -> list[tuple[int, int, int]]:
+    """(side, step, steps) of each point of a scale, lowest first."""
+    half = points // 2
+    found = [(-1, half - 1 - i, half) for i in range(half)]
+    if points % 2:
+        found.append((0, 0, 1))
+    found += [(1, i, half) for i in range(half)]
+    return found
+
+
+def stack(
+    percents: list[float], points_sides: list[tuple[int, int, int]]
+) -> list[tuple[float, float]]:
+    """(x0, x1) of each point's segment: disagreement stacked leftwards from zero (the
+    point nearest the middle innermost), agreement rightwards, a middle point across zero."""
+    middle = sum(p for p, (side, _s, _n) in zip(percents, points_sides, strict=True) if side == 0)
+    spans: list[tuple[float, float]] = [(0.0, 0.0)] * len(percents)
+    left = -middle / 2
+    right = middle / 2
+    order = list(range(len(percents)))
+    for i in reversed(order):  # disagreement: from the point next to the middle outwards
+        side = points_sides[i][0]
+        if side < 0:
+            spans[i] = (left - percents[i], left)
+            left -= percents[i]
+    for i in order:
+        side = points_sides[i][0]
+        if side > 0:
+            spans[i] = (right, right + percents[i])
+            right += percents[i]
+        elif side == 0:
+            spans[i] = (-middle / 2, middle / 2)
+    return spans
+
+
+def axis_end(extent: float, step: int = 10, least: int = 30) -> int:
+    """The axis reaches ``extent`` rounded up to ``step``, at least ``least``, at most 100."""
+    return int(min(100, max(least, math.ceil(extent / step - 1e-9) * step)))
+
+
+def total_width(axis: tuple[int, int, int]) -> float:
+    """The drawing's width in percentage points: both sides, the gap, "weiß nicht"."""
+    left, right, dont_know = axis
+    return float(left + right + GAP + dont_know)
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Maps the model's percentage points to a renderer's units (``width`` across)."""
+
+    axis: tuple[int, int, int]
+    width: float
+
+    @property
+    def scale(self) -> float:
+        return self.width / total_width(self.axis)
+
+    def x(self, value: float) -> float:
+        return (value + self.axis[0]) * self.scale
+
+    def span(self, x0: float, x1: float) -> float:
+        return max(0.0, (x1 - x0) * self.scale)
+
+    @property
+    def zero(self) -> float:
+        return self.x(0.0)
+
+    @property
+    def scale_end(self) -> float:
+        return self.x(float(self.axis[1]))
+
+    def dont_know_x(self, value: float) -> float:
+        return (self.axis[0] + self.axis[1] + GAP + value) * self.scale

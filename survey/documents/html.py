@@ -1,0 +1,40 @@
+"""The report as a web page: Jinja templates under ``templates/documents/``.
+
+The page is the staff area's (``staff/layout.html``) or, for files written by
+``survey report --format html``, a standalone document with its stylesheet inline.
+Charts are inline SVG drawn from the model's geometry; no script. Every text is
+escaped by Jinja's autoescaping, respondents' free text included.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+from flask import render_template
+from flask_babel import force_locale
+
+from survey.documents import charts
+from survey.documents.model import Report
+
+CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
+#: the width of a bar drawing in SVG units (the page scales it)
+BAR_WIDTH = 400.0
+
+
+def css_hash() -> str:
+    """For the Content-Security-Policy of the page that inlines ``CSS``."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
+
+
+def render(report: Report, *, standalone: bool = False) -> str:
+    with force_locale("de"):  # the report's language, whatever the staff member reads
+        return render_template(
+            "documents/report.html",
+            layout="documents/standalone.html" if standalone else "staff/layout.html",
+            report=report,
+            report_css=CSS,
+            geo=charts.Geometry(report.axis, BAR_WIDTH),
+            dont_know_tone=charts.dont_know_tone(),
+        )
