@@ -17,6 +17,7 @@ from flask_babel import force_locale
 
 from survey.documents import charts
 from survey.documents.model import Report
+from survey.maps.svg import render as map_svg
 
 CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
 #: the width of a bar drawing in SVG units (the page scales it)
@@ -37,4 +38,5 @@ def render(report: Report, *, standalone: bool = False) -> str:
             report_css=CSS,
             geo=charts.Geometry(report.axis, BAR_WIDTH),
             dont_know_tone=charts.dont_know_tone(),
+            map_svg=map_svg,
         )

@@ -86,6 +86,8 @@ class Choropleth:
     empty_label: str
     #: districts with a figure but no outline, as "name (figure)": said under the map
     unmapped: tuple[str, ...] = ()
+    #: the district a district report is about: drawn with a heavy outline
+    highlight: str | None = None
 
     def has(self, state: State) -> bool:
         return any(a.state is state for a in self.areas)
@@ -128,6 +130,12 @@ def classes() -> tuple[MapClass, ...]:
     return tuple(found)
 
 
+def ticks(choropleth: Choropleth) -> list[str]:
+    """The bounds under the legend's ramp: 0, 20, …, 100 %."""
+    bounds = [c.low for c in choropleth.classes] + [100.0]
+    return [_number(b) for b in bounds[:-1]] + [_number(bounds[-1]) + " %"]
+
+
 def _number(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
@@ -149,6 +157,7 @@ def build(
     width: float = WIDTH,
     fmt: Callable[[float], str] = german_percent,
     empty_label: str | None = None,
+    highlight: str | None = None,
 ) -> Choropleth | None:
     """The map of one indicator: ``outlines`` in longitude/latitude by district name,
     ``shares`` the published shares (percent) by district, ``suppressed`` the districts
@@ -184,7 +193,15 @@ def build(
         if name not in outlines
     )
     return Choropleth(
-        title, width, height, tuple(areas), map_classes, suppressed_label, empty_label, unmapped
+        title,
+        width,
+        height,
+        tuple(areas),
+        map_classes,
+        suppressed_label,
+        empty_label,
+        unmapped,
+        highlight if highlight in outlines else None,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from reportlab.graphics.shapes import Drawing, Group, Line, Path, Rect, String
 from reportlab.lib.colors import HexColor, white
 
-from survey.maps.choropleth import BORDER, HATCH_INK, Choropleth, State
+from survey.maps.choropleth import BORDER, HATCH_INK, Choropleth, State, ticks
 from survey.maps.geometry import hatch_lines, rings_of
 from survey.pdf.fonts import fonts
 from survey.pdf.text import Style, layout
@@ -21,6 +21,8 @@ from survey.pdf.text import Style, layout
 LABEL_SIZE = 8.0
 LEGEND_SIZE = 8.0
 ROW = 12.5
+#: the most one class of the legend's ramp may take
+RAMP_STEP = 30.0
 HATCH_SPACING = 3.6
 GAP = 8.0
 
@@ -54,6 +56,12 @@ def drawing(choropleth: Choropleth, width: float = 453.0) -> Drawing:
     canvas.add(areas, name="areas")
     canvas.add(hatches, name="hatches")
     canvas.add(borders, name="borders")
+    for area in choropleth.areas:
+        if area.name == choropleth.highlight:
+            rings = [[at(p) for p in ring] for ring in rings_of(area.shape)]
+            heavy = _path(rings, fill=None, stroke=HexColor("#111111"))
+            heavy.strokeWidth = 2.0
+            canvas.add(heavy, name="highlight")
     labels = Group()
     for area in choropleth.areas:
         texts = [(area.name, True)]
@@ -117,28 +125,23 @@ def _label(texts, x: float, y: float, width: float, top: float, bottom: float) -
 
 
 def _legend(choropleth: Choropleth, width: float) -> tuple[Group, float]:
-    """Laid out from the top down, then moved so that its top is at 0 (the caller puts it
-    under the map by drawing it at y = 0 with the map above)."""
-    column = width / 2
-    rows: list[tuple[float, float, str, list, str]] = []  # x, y_from_top, fill, lines, kind
-    y = 0.0
-    for map_class in choropleth.classes:
-        rows.append(
-            (0, y, map_class.colour, _lines_of(map_class.label, LEGEND_SIZE, False), "class")
-        )
-        y += ROW
-    left_bottom = y
-    y = 0.0
+    """A ramp of the five classes with their bounds under it, beside it the hatch and
+    the empty districts, under all the districts without outline. Laid out from the top
+    down; the group's y = 0 is the legend's bottom (the map stands above it)."""
+    step = min(RAMP_STEP, width * 0.09)
+    ramp_x = len(choropleth.classes) * step + 16
     specials = []
     if choropleth.has(State.SUPPRESSED):
-        specials.append(("hatch", choropleth.suppressed_label, "suppressed"))
+        specials.append(("hatch", choropleth.suppressed_label))
     if choropleth.has(State.EMPTY):
-        specials.append(("#ffffff", choropleth.empty_label, "empty"))
-    for fill, label, kind in specials:
-        lines = _lines_of(label, LEGEND_SIZE, False, column - 22)
-        rows.append((column, y, fill, lines, kind))
+        specials.append(("#ffffff", choropleth.empty_label))
+    placed = []  # (y from top, fill, lines)
+    y = 0.0
+    for fill, label in specials:
+        lines = _lines_of(label, LEGEND_SIZE, False, width - ramp_x - 20)
+        placed.append((y, fill, lines))
         y += ROW + (len(lines) - 1) * (LEGEND_SIZE + 2)
-    y = max(left_bottom, y)
+    y = max(y, 9 + 3 + LEGEND_SIZE + 2)
     notes = []
     if choropleth.unmapped:
         from flask_babel import gettext as _
@@ -150,47 +153,36 @@ def _legend(choropleth: Choropleth, width: float) -> tuple[Group, float]:
         y += 2
     height = y
     group = Group()
-    for x, top, fill, lines, _kind in rows:
+    border = HexColor(BORDER)
+    for map_class in choropleth.classes:
+        group.add(
+            Rect(map_class.index * step, height - 10, step, 9,
+                 fillColor=HexColor(map_class.colour), strokeColor=border, strokeWidth=0.6)
+        )  # fmt: skip
+    for i, tick in enumerate(ticks(choropleth)):
+        line = _lines_of(tick, LEGEND_SIZE, False)[0]
+        # centred on its bound; the first starts at the ramp's edge
+        left = i * step - (0 if i == 0 else line.width / 2)
+        for shape in _strings(line, left, height - 11 - LEGEND_SIZE, LEGEND_SIZE):
+            group.add(shape)
+    for top, fill, lines in placed:
         box_y = height - top - 10
+        x = ramp_x
         if fill == "hatch":
-            group.add(Rect(x + 1, box_y, 16, 9, fillColor=white, strokeColor=None))
+            group.add(Rect(x, box_y, 16, 9, fillColor=white, strokeColor=None))
             square = [
-                [
-                    (x + 1, box_y),
-                    (x + 17, box_y),
-                    (x + 17, box_y + 9),
-                    (x + 1, box_y + 9),
-                    (x + 1, box_y),
-                ]
+                [(x, box_y), (x + 16, box_y), (x + 16, box_y + 9), (x, box_y + 9), (x, box_y)]
             ]
             for (x1, y1), (x2, y2) in hatch_lines(square, 2.6):
                 group.add(Line(x1, y1, x2, y2, strokeColor=HexColor(HATCH_INK), strokeWidth=0.7))
-            group.add(
-                Rect(
-                    x + 1,
-                    box_y,
-                    16,
-                    9,
-                    fillColor=None,
-                    strokeColor=HexColor(BORDER),
-                    strokeWidth=0.6,
-                )
-            )
+            group.add(Rect(x, box_y, 16, 9, fillColor=None, strokeColor=border, strokeWidth=0.6))
         else:
             group.add(
-                Rect(
-                    x + 1,
-                    box_y,
-                    16,
-                    9,
-                    fillColor=HexColor(fill),
-                    strokeColor=HexColor(BORDER),
-                    strokeWidth=0.6,
-                )
+                Rect(x, box_y, 16, 9, fillColor=HexColor(fill), strokeColor=border, strokeWidth=0.6)
             )
         baseline = box_y + 1.5
         for line in lines:
-            for shape in _strings(line, x + 22, baseline, LEGEND_SIZE):
+            for shape in _strings(line, x + 21, baseline, LEGEND_SIZE):
                 group.add(shape)
             baseline -= LEGEND_SIZE + 2
     for top, line in notes:

@@ -13,15 +13,18 @@ import re
 from markupsafe import Markup, escape
 
 from survey.maps.choropleth import BORDER, HATCH_INK, Area, Choropleth, State
+from survey.maps.choropleth import ticks as choropleth_ticks
 from survey.maps.geometry import rings_of
 
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
-LABEL_SIZE = 11.0
+LABEL_SIZE = 12.0
 LEGEND_SIZE = 11.0
 ROW = 17.0
+#: width of one class in the legend's ramp
+RAMP_STEP = 34.0
 #: average advance of a character in em (DejaVu Sans is wide): enough to size a label's
 #: backing box and to wrap legend text, which need not be exact
-CHAR_EM = 0.6
+CHAR_EM = 0.66
 
 
 def _id(prefix: str) -> str:
@@ -92,6 +95,12 @@ def render(choropleth: Choropleth, id_prefix: str = "map", legend: bool = True) 
             f'data-district="{escape(area.name)}" data-state="{area.state.value}"/>'
         )
     add("</g>")
+    for area in choropleth.areas:
+        if area.name == choropleth.highlight:
+            add(
+                f'<path d="{path_data(area)}" fill="none" stroke="#111111" stroke-width="3" '
+                'stroke-linejoin="round" data-highlight="true"/>'
+            )
     add(f'<g class="labels" text-anchor="middle" font-size="{_num(LABEL_SIZE)}" fill="#111111">')
     for area in choropleth.areas:
         add(_label(area, w, choropleth.height))
@@ -128,16 +137,27 @@ def _label(area: Area, width: float, height: float) -> str:
 
 
 def _legend(choropleth: Choropleth, hatch: str, top: float) -> tuple[str, float]:
-    """Classes in the left column, the hatch and the empty districts in the right one;
-    under them the districts that have a figure but no outline."""
+    """A ramp of the five classes with the class bounds under it (each step also names
+    its class in a ``<title>``), beside it the hatch and the empty districts; under them
+    the districts that have a figure but no outline."""
     w = choropleth.width
-    column = w / 2
+    step = RAMP_STEP
     parts = [f'<g class="legend" font-size="{_num(LEGEND_SIZE)}" fill="#111111">']
-    y = top
     for map_class in choropleth.classes:
-        parts.append(_swatch(0, y, map_class.colour, [map_class.label]))
-        y += ROW
-    left_bottom = y
+        x = map_class.index * step
+        parts.append(
+            f'<g data-legend="class"><title>{escape(map_class.label)}</title>'
+            f'<rect x="{_num(x)}" y="{_num(top + 1)}" width="{_num(step)}" height="12" '
+            f'fill="{map_class.colour}" stroke="{BORDER}" stroke-width="0.8"/></g>'
+        )
+    for i, tick in enumerate(choropleth_ticks(choropleth)):
+        anchor = "start" if i == 0 else "middle"
+        parts.append(
+            f'<text x="{_num(i * step)}" y="{_num(top + 27)}" text-anchor="{anchor}">'
+            f"{escape(tick)}</text>"
+        )
+    left_bottom = top + 32
+    x = len(choropleth.classes) * step + 24
     y = top
     specials = []
     if choropleth.has(State.SUPPRESSED):
@@ -145,8 +165,8 @@ def _legend(choropleth: Choropleth, hatch: str, top: float) -> tuple[str, float]
     if choropleth.has(State.EMPTY):
         specials.append(("#ffffff", choropleth.empty_label, "empty"))
     for fill, label, kind in specials:
-        lines = _wrap(label, column - 24, LEGEND_SIZE)
-        parts.append(_swatch(column, y, fill, lines, kind))
+        lines = _wrap(label, w - x - 25, LEGEND_SIZE)
+        parts.append(_swatch(x, y, fill, lines, kind))
         y += ROW + (len(lines) - 1) * (LEGEND_SIZE + 2)
     y = max(left_bottom, y)
     if choropleth.unmapped:
