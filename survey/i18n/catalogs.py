@@ -3,7 +3,8 @@
 Three domains under ``translations/``: ``messages`` (the respondents' interface,
 from the code and templates), ``questionnaires`` (the texts of questionnaires/*.yaml,
 with a context per questionnaire and question) and ``staff`` (the staff area:
-``survey/admin``, ``survey/distribution``, ``survey/documents`` and ``templates/staff``). Staff texts have
+``survey/admin``, ``survey/distribution``, ``survey/documents``, ``survey/maps`` and
+``templates/staff``). Staff texts have
 their own domain so that they never decide which languages respondents are offered. Services take paths, so the
 CLI, the app's start-up and the tests call the same functions.
 """
@@ -24,7 +25,13 @@ from babel.messages.pofile import read_po, write_po
 
 DOMAINS = ("messages", "questionnaires", "staff")
 #: where the staff area's texts live (relative to the package); the rest is "messages"
-STAFF_SOURCES = ("admin/**", "distribution/**", "documents/**", "templates/staff/**")
+STAFF_SOURCES = (
+    "admin/**",
+    "distribution/**",
+    "documents/**",
+    "maps/**",
+    "templates/staff/**",
+)
 #: the staff domain's name in coverage and ``survey i18n status``
 STAFF_PART = "staff-area"
 SOURCE = "de"
@@ -112,6 +119,7 @@ def extract(paths: Paths) -> dict[str, int]:
             ("admin/**.py", "python"),
             ("distribution/**.py", "python"),
             ("documents/**.py", "python"),
+            ("maps/**.py", "python"),
             ("admin/templates/**.html", "jinja2.ext:babel_extract"),
             ("distribution/templates/**.html", "jinja2.ext:babel_extract"),
             ("documents/templates/**.html", "jinja2.ext:babel_extract"),

@@ -161,9 +161,10 @@ def test_pdf_hatches_the_suppressed_district_and_shows_no_value_for_it(context, 
     path, picture = _pdf(tmp_path, chart)
     assert_fonts_embedded(path)
     found = text(path)
-    assert {"Nord", "Mitte", "Süd", "unter 20 %", "80 % und mehr"} <= set(
-        line.strip() for line in found.splitlines()
-    )
+    assert {"Nord", "Mitte", "Süd"} <= {line.strip() for line in found.splitlines()}
+    # the legend: the ramp's bounds and the hatch explained
+    assert re.search(r"0\s+20\s+40\s+60\s+80\s+100 %", found)
+    assert "nicht ausgewiesen" in found
     assert set(re.findall(r"\d+,\d %", found)) == {"62,4 %", "18,0 %"}
     assert "37,5" not in found
     # the vector drawing: hatch lines for Mitte only, every one inside Mitte
