@@ -24,6 +24,8 @@ def _get_pages(app, world):
         "school_id": world.school_a,
         "account_id": world.analyst,
         "audience": "families",
+        "level": "school",
+        "unit": "100001",
     }
     for rule in app.url_map.iter_rules():
         needed = permission_of(rule.endpoint, app.view_functions.get(rule.endpoint))
@@ -42,8 +44,9 @@ def test_every_staff_page_renders_in_german_and_english(app, world, email):
     assert len(pages) >= 15
     for url in pages:
         german = client.get(url)
-        assert german.status_code in (200, 403), (url, german.status_code)
-        if german.status_code == 403:
+        # 409: a coordinator's report of a campaign still open ("comes after the survey")
+        assert german.status_code in (200, 403, 409), (url, german.status_code)
+        if german.status_code in (403, 409):
             continue
         html = german.get_data(as_text=True)
         assert '<html lang="de"' in html, url

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask import render_template
 from flask_babel import force_locale
+from markupsafe import Markup
 
 from survey.documents import charts
 from survey.documents.model import Report
@@ -21,7 +22,7 @@ from survey.maps.svg import render as map_svg
 
 CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
 #: the width of a bar drawing in SVG units (the page scales it)
-BAR_WIDTH = 400.0
+BAR_WIDTH = 320.0
 
 
 def css_hash() -> str:
@@ -30,13 +31,24 @@ def css_hash() -> str:
 
 
 def render(report: Report, *, standalone: bool = False) -> str:
-    with force_locale("de"):  # the report's language, whatever the staff member reads
-        return render_template(
-            "documents/report.html",
-            layout="documents/standalone.html" if standalone else "staff/layout.html",
-            report=report,
-            report_css=CSS,
-            geo=charts.Geometry(report.axis, BAR_WIDTH),
-            dont_know_tone=charts.dont_know_tone(),
-            map_svg=map_svg,
+    """The report as a page of the staff area (its frame in the staff member's language),
+    or as a standalone document; the report itself is German either way."""
+    with force_locale("de"):
+        body = Markup(  # noqa: S704 (a rendered template: Jinja escaped every value in it)
+            render_template(
+                "documents/body.html",
+                report=report,
+                geo=charts.Geometry(report.axis, BAR_WIDTH),
+                dont_know_tone=charts.dont_know_tone(),
+                map_svg=map_svg,
+            )
         )
+        if standalone:
+            return _page(report, body, "documents/standalone.html")
+    return _page(report, body, "staff/layout.html")
+
+
+def _page(report: Report, body: Markup, layout: str) -> str:
+    return render_template(
+        "documents/report.html", layout=layout, report=report, body=body, report_css=CSS
+    )

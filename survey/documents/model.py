@@ -15,6 +15,7 @@ by ``build``; then a template ``documents/sections/<kind>.html`` and a function 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -169,6 +170,10 @@ class ScaleRow:
     segments: tuple[Segment, ...]
     dont_know: Segment | None
     note: str = ""
+    #: the variable the row shows (a matrix block has one per item)
+    variable: str = ""
+    #: a matrix item's label; a renderer heads each item's rows with it
+    item: str = ""
 
 
 @dataclass(frozen=True)
@@ -648,13 +653,16 @@ def _question_label(question, variable: str) -> str:
 
 
 def _blocks(src, places, audiences, questionnaire_of, k) -> dict[tuple[str, str], Block]:
-    """(audience, variable) -> its block, before the bars are placed on the axis."""
+    """(audience, variable) -> its block, before the bars are placed on the axis. The items
+    of a matrix that measure one theme share one block (keyed by the first item): one
+    question, one legend, a heading per item."""
     found: dict[tuple[str, str], Block] = {}
     rows_of = [src.rows(p.level, p.unit) for p in places]
     stats_of = [src.stats(p.level, p.unit) for p in places]
     for audience in audiences:
         q = questionnaire_of[audience]
         options = q.options
+        matrix_first: dict[tuple[str, str], str] = {}
         for variable, question, kind in q.variables():
             key = (audience, q.id, variable)
             frames = [rows.get(key) for rows in rows_of]
@@ -669,9 +677,21 @@ def _blocks(src, places, audiences, questionnaire_of, k) -> dict[tuple[str, str]
                 )
             elif kind == "code" and isinstance(question, ORDERED):
                 points = [str(c.value) for c in choices if c.value not in (DONT_KNOW, OTHER)]
-                found[(audience, variable)] = _scale_block(
-                    label, variable, labels, points, places, frames, k
-                )
+                if isinstance(question, MatrixQuestion):
+                    item = label.removeprefix(f"{question.label} – ")
+                    block = _scale_block(
+                        question.label, variable, labels, points, places, frames, k, item
+                    )
+                    group = (question.id, q.themes.get(variable) or "")
+                    first = matrix_first.setdefault(group, variable)
+                    if first != variable:
+                        found[(audience, first)] = _merged(found[(audience, first)], block)  # type: ignore[arg-type]
+                        continue
+                    found[(audience, variable)] = block
+                else:
+                    found[(audience, variable)] = _scale_block(
+                        label, variable, labels, points, places, frames, k
+                    )
             elif kind in ("code", "codes"):
                 values = [str(c.value) for c in choices]
                 found[(audience, variable)] = _choice_block(
@@ -679,6 +699,16 @@ def _blocks(src, places, audiences, questionnaire_of, k) -> dict[tuple[str, str]
                     places, frames, k,
                 )  # fmt: skip
     return found
+
+
+def _merged(block: ScaleBlock, more: ScaleBlock) -> ScaleBlock:
+    return ScaleBlock(
+        block.label,
+        block.variable,
+        block.legend,
+        block.rows + more.rows,
+        block.has_dont_know or more.has_dont_know,
+    )
 
 
 def _by_value(frame: pd.DataFrame | None) -> dict[str, tuple]:
@@ -690,7 +720,7 @@ def _by_value(frame: pd.DataFrame | None) -> dict[str, tuple]:
     }
 
 
-def _scale_block(label, variable, labels, points, places, frames, k) -> ScaleBlock:
+def _scale_block(label, variable, labels, points, places, frames, k, item="") -> ScaleBlock:
     place_sides = charts.sides(len(points))
     legend = tuple(
         (labels.get(p, p), charts.tone_of(*side))
@@ -708,12 +738,11 @@ def _scale_block(label, variable, labels, points, places, frames, k) -> ScaleBlo
         has_dk = has_dk or dk is not None
         needed = [values.get(p) for p in points] + ([dk] if dk else [])
         if n.hidden:
-            rows.append(ScaleRow(place.label, n, (), None, n.text))
+            rows.append(ScaleRow(place.label, n, (), None, n.text, variable, item))
             continue
         if any(v is None or _missing(v[0]) for v in needed):
-            rows.append(
-                ScaleRow(place.label, n, (), None, _("Verteilung gesperrt (kleine Gruppen)"))
-            )
+            why = _("Verteilung gesperrt (kleine Gruppen)")
+            rows.append(ScaleRow(place.label, n, (), None, why, variable, item))
             continue
         shares = [float(values[p][1]) if p in values and not _missing(values[p][1]) else 0.0
                   for p in points]  # fmt: skip
@@ -734,7 +763,7 @@ def _scale_block(label, variable, labels, points, places, frames, k) -> ScaleBlo
                 charts.dont_know_tone(),
                 False,
             )
-        rows.append(ScaleRow(place.label, n, segments, dont_know))
+        rows.append(ScaleRow(place.label, n, segments, dont_know, "", variable, item))
     return ScaleBlock(label, variable, legend, tuple(rows), has_dk)
 
 
@@ -766,9 +795,9 @@ def _placed(block: Block, axis: tuple[int, int, int]) -> Block:
         return Segment(s.label, s.percent, s.x0, s.x1, s.tone, s.x1 - s.x0 >= least)
 
     rows = tuple(
-        ScaleRow(
-            r.place, r.n, tuple(labelled(s) for s in r.segments), labelled(r.dont_know), r.note
-        )  # type: ignore[misc]
+        dataclasses.replace(
+            r, segments=tuple(labelled(s) for s in r.segments), dont_know=labelled(r.dont_know)
+        )
         for r in block.rows
     )
     return ScaleBlock(block.label, block.variable, block.legend, rows, block.has_dont_know)

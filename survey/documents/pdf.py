@@ -74,7 +74,7 @@ FIG = Style(size=9, align="end")
 FIG_BOLD = Style(size=9, bold=True, align="end")
 #: the place column of a bar row, the rest is the bar
 PLACE_W = 42 * mm
-ROW_H = 5.2 * mm
+ROW_H = 4.6 * mm
 
 
 def _rtl(text: str) -> bool:
@@ -216,16 +216,16 @@ class Bar(Flowable):
                 canvas.setFillColor(HexColor(s.tone.fill))
                 canvas.setStrokeColor(HexColor("#6b6b6b") if s.tone.outline else white)
                 canvas.rect(geo.x(s.x0), 0, geo.span(s.x0, s.x1), h, stroke=1, fill=1)
+        canvas.setStrokeColor(HexColor("#1c1c1c"))
+        canvas.setLineWidth(0.8)
+        canvas.line(geo.zero, -0.6 * mm, geo.zero, h + 0.6 * mm)
         canvas.setFont(face, 7)
         for s in self.row.segments:
-            if s.labelled:
+            if s.labelled:  # over the zero line, which crosses a middle point's segment
                 canvas.setFillColor(HexColor(s.tone.text))
                 canvas.drawCentredString(
                     geo.x(s.x0) + geo.span(s.x0, s.x1) / 2, h / 2 - 2.4, s.short
                 )
-        canvas.setStrokeColor(HexColor("#1c1c1c"))
-        canvas.setLineWidth(0.8)
-        canvas.line(geo.zero, -0.6 * mm, geo.zero, h + 0.6 * mm)
         k = self.row.dont_know
         if k is not None:
             start = geo.dont_know_x(0)
@@ -378,13 +378,15 @@ def _scale(block: ScaleBlock, geo: charts.Geometry) -> list[Flowable]:
     items = list(block.legend)
     if block.has_dont_know:
         items.append((_("weiß nicht (getrennt)"), charts.dont_know_tone()))
-    rows = []
-    for row in block.rows:
-        place = [p(row.place, Style(size=8.5, bold=True)), p(f"n = {row.n.text}", SMALL)]
-        if row.segments:
-            rows.append([place, Bar(row, geo)])
-        else:
-            rows.append([place, p(row.note, SMALL)])
+    rows: list[list] = []
+    spans = []
+    for i, row in enumerate(block.rows):
+        if row.item and (i == 0 or row.item != block.rows[i - 1].item):
+            spans.append(("SPAN", (0, len(rows)), (1, len(rows))))
+            spans.append(("TOPPADDING", (0, len(rows)), (1, len(rows)), 3))
+            rows.append([p(row.item, Style(size=8.5, bold=True)), ""])
+        place = p(f"{row.place} · n = {row.n.text}", Style(size=8))
+        rows.append([place, Bar(row, geo) if row.segments else p(row.note, SMALL)])
     table = Table(rows, colWidths=[PLACE_W, WIDTH - PLACE_W], hAlign="LEFT")
     table.setStyle(
         TableStyle([
@@ -392,8 +394,9 @@ def _scale(block: ScaleBlock, geo: charts.Geometry) -> list[Flowable]:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 1.2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+            ("TOPPADDING", (0, 0), (-1, -1), 0.8),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0.8),
+            *spans,
         ])
     )  # fmt: skip
     return [Legend(items), table]

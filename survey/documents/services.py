@@ -8,10 +8,13 @@ reported on at all (closed, or an analyst's preview) is the engine's rule
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import multiprocessing
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from survey.distribution import outlines
@@ -72,7 +75,8 @@ def report(
             session, src.built.campaign, src.questionnaires, src.respondents, level, unit,
             chosen, src.built.figures.k,
         )  # fmt: skip
-    return model.build(src, level, unit, chosen, analyst=analyst, free_text=texts)
+    with force_locale("de"):  # the report's language
+        return model.build(src, level, unit, chosen, analyst=analyst, free_text=texts)
 
 
 def render(report: Report, fmt: str, *, standalone: bool = True) -> bytes:
@@ -107,16 +111,65 @@ def write(
     audiences: Sequence[str] | None = None,
     *,
     analyst: bool = False,
-) -> list[Path]:
-    """One file per unit of ``level`` (or of ``only``); returns the paths."""
+    jobs: int = 1,
+) -> Iterator[Path]:
+    """One file per unit of ``level`` (or of ``only``), yielded as each is written.
+
+    The engine's figures are built once (``src``); with ``jobs`` > 1 the reports are built
+    and rendered in that many forked processes, which share ``src`` without copying it.
+    Everything that needs the database (the free-text listing) is read here first."""
+    from flask import current_app
+
     wanted = list(only) or model.units(src, level)
     for unit in wanted:
         check_unit(src, level, unit)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for unit in wanted:
-        built = report(session, src, level, unit, audiences, analyst=analyst)
-        path = out_dir / file_name(built, fmt)
-        path.write_bytes(render(built, fmt))
-        written.append(path)
-    return written
+    chosen = list(audiences or model.campaign_audiences(src))
+    texts = {
+        unit: freetext.listing(
+            session, src.built.campaign, src.questionnaires, src.respondents, level, unit,
+            chosen, src.built.figures.k,
+        )
+        for unit in (wanted if analyst else [])
+    }  # fmt: skip
+    global _JOB
+    _JOB = _Job(current_app._get_current_object(), src, level, fmt, out_dir, chosen, analyst, texts)  # type: ignore[attr-defined]
+    try:
+        if jobs <= 1 or len(wanted) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from map(_write_one, wanted)
+            return
+        from survey.pdf.fonts import fonts
+
+        fonts()  # registered once, before the fork: every worker inherits them
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(wanted))) as pool:
+            yield from pool.imap(_write_one, wanted)
+    finally:
+        _JOB = None
+
+
+@dataclass(frozen=True)
+class _Job:
+    app: object
+    src: Sources
+    level: str
+    fmt: str
+    out_dir: Path
+    audiences: list[str]
+    analyst: bool
+    texts: dict
+
+
+_JOB: _Job | None = None
+
+
+def _write_one(unit: str) -> Path:
+    job = _JOB
+    assert job is not None
+    with job.app.app_context(), force_locale("de"):  # type: ignore[attr-defined]
+        built = model.build(
+            job.src, job.level, unit, job.audiences, analyst=job.analyst,
+            free_text=job.texts.get(unit),
+        )  # fmt: skip
+        path = job.out_dir / file_name(built, job.fmt)
+        path.write_bytes(render(built, job.fmt))
+    return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -46,6 +47,12 @@ REPORT_STATEMENT_TIMEOUT = 600
     is_flag=True,
     help="pdf/html: the analysts' version with free-text answers (never for schools).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    help="pdf/html: processes that render at once (default 0: one per core).",
+)
 @click.option("--school", "schools", multiple=True, help="Only this school (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--preview", is_flag=True, help="Allow an open campaign (files marked _preview).")
@@ -68,13 +75,14 @@ def report_command(
     audit: bool,
     audiences: tuple[str, ...],
     analyst: bool,
+    jobs: int,
 ) -> None:
     """Write the suppressed figures of a closed campaign, one file per unit of LEVEL."""
     require_schema()
     if schools and level != "school":
         raise click.UsageError("--school needs --level school")
     if fmt in DOCUMENT_FORMATS:
-        _documents(slug, level, fmt, schools, out_dir, preview, audiences, analyst)
+        _documents(slug, level, fmt, schools, out_dir, preview, audiences, analyst, jobs)
         return
     if audiences or analyst:
         raise click.UsageError("--audience and --analyst go with --format pdf or html")
@@ -125,6 +133,7 @@ def _documents(
     preview: bool,
     audiences: tuple[str, ...],
     analyst: bool,
+    jobs: int,
 ) -> None:
     """The reports to read, one file per unit: the engine's figures are built once."""
     from survey.core import clock
@@ -150,15 +159,14 @@ def _documents(
             wanted = list(schools) or model.units(src, level)
             for unit in wanted:
                 documents.check_unit(src, level, unit)
-            with click.progressbar(wanted, label="writing", file=sys.stderr) as bar:
-                written = [
-                    path
-                    for unit in bar
-                    for path in documents.write(
-                        session, src, level, fmt, out_dir, [unit], audiences or None,
-                        analyst=analyst,
-                    )
-                ]  # fmt: skip
+            files = documents.write(
+                session, src, level, fmt, out_dir, wanted, audiences or None,
+                analyst=analyst, jobs=jobs or os.cpu_count() or 1,
+            )  # fmt: skip
+            with click.progressbar(
+                files, length=len(wanted), label="writing", file=sys.stderr
+            ) as bar:
+                written = list(bar)
     finally:
         engine.dispose()
     for path in written:

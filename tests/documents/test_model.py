@@ -62,6 +62,7 @@ def test_every_figure_of_every_report_is_the_engines(app, src):
             if isinstance(block, ScaleBlock):
                 for row in block.rows:
                     lv, u = places[row.place]
+                    key = (audience, _questionnaire(audience), row.variable)
                     n, _p, _s = engine[(lv, u, *key, ALL)]
                     assert _same(row.n, n)
                     for segment, code in zip(row.segments, ("1", "2", "3", "4"), strict=False):
