@@ -24,10 +24,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from flask_babel import gettext as _
 
-from survey.maps.geometry import MultiPolygon, Point, label_point, rings_of, thin
+from survey.maps.geometry import MultiPolygon, Point, label_point, thin
 from survey.maps.projection import fit, fitted_height
 
 #: upper bounds (exclusive) of the lower classes, in percent
@@ -168,16 +169,10 @@ def build(
     overlap = set(shares) & set(suppressed)
     if overlap:
         raise ValueError(f"a district is both published and suppressed: {sorted(overlap)}")
-    names = sorted(outlines)
-    height = min(fitted_height(outlines.values(), width, MARGIN), width * MAX_ASPECT)
-    project = fit(outlines.values(), width, height, MARGIN)
+    height, placed = layout(tuple(sorted(outlines.items())), width)
     map_classes = classes()
     areas = []
-    for name in names:
-        shape = tuple(
-            tuple(thin(ring, 0.4) for ring in polygon) for polygon in project.shape(outlines[name])
-        )
-        at = label_point(shape)
+    for name, shape, at in placed:
         if name in shares:
             value = float(shares[name])
             areas.append(Area(name, shape, at, State.VALUE, value, fmt(value), class_of(value)))
@@ -205,5 +200,24 @@ def build(
     )
 
 
-def all_rings(choropleth: Choropleth):
-    return [ring for area in choropleth.areas for ring in rings_of(area.shape)]
+#: drawing units a thinned outline may move: under the width of a border line
+THIN = 0.5
+
+
+@lru_cache(maxsize=16)
+def layout(
+    outlines: tuple[tuple[str, MultiPolygon], ...], width: float
+) -> tuple[float, tuple[tuple[str, MultiPolygon, Point], ...]]:
+    """The map's height and each district's drawn outline and label point. The same for
+    every map of one municipality: computed once (a report draws dozens of maps of the
+    same outlines, and the label search is the costly part)."""
+    shapes = [shape for _name, shape in outlines]
+    height = min(fitted_height(shapes, width, MARGIN), width * MAX_ASPECT)
+    project = fit(shapes, width, height, MARGIN)
+    placed = []
+    for name, outline in outlines:
+        shape = tuple(
+            tuple(thin(ring, THIN) for ring in polygon) for polygon in project.shape(outline)
+        )
+        placed.append((name, shape, label_point(shape)))
+    return height, tuple(placed)

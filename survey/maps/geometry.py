@@ -194,18 +194,44 @@ def hatch_lines(
 
 
 def thin(ring: Sequence[Point], tolerance: float) -> Ring:
-    """Drop points closer than ``tolerance`` to the last kept one (drawing units): a
-    district traced at survey precision need not send 20,000 points to a phone. The ring
-    stays closed and keeps at least four points."""
+    """The ring with the points dropped that move it less than ``tolerance`` (drawing
+    units; Douglas-Peucker after dropping points closer than that to their predecessor):
+    a district traced at survey precision need not send 20,000 points to a phone. The
+    ring stays closed and keeps at least four points. Neighbours thinned apart may leave
+    slivers narrower than ``tolerance`` along a shared border; the border line covers them."""
     if len(ring) <= 4 or tolerance <= 0:
         return tuple(ring)
-    kept = [ring[0]]
     limit = tolerance * tolerance
+    near = [ring[0]]
     for point in ring[1:-1]:
-        last = kept[-1]
+        last = near[-1]
         if (point[0] - last[0]) ** 2 + (point[1] - last[1]) ** 2 >= limit:
-            kept.append(point)
-    kept.append(ring[-1])
-    if len(kept) < 4:
+            near.append(point)
+    near.append(ring[-1])
+    # Douglas-Peucker on the open chain from the first point to the one farthest from it
+    # (a closed ring's first and last points coincide, which would make every distance to
+    # their "line" a distance to a point)
+    far = max(range(len(near)), key=lambda i: _sq(near[i], near[0]))
+    keep = [False] * len(near)
+    keep[0] = keep[far] = keep[-1] = True
+    stack = [(0, far), (far, len(near) - 1)]
+    while stack:
+        first, last = stack.pop()
+        if last <= first + 1:
+            continue
+        index, worst = first, -1.0
+        for i in range(first + 1, last):
+            d = _segment_distance_sq(near[i], near[first], near[last])
+            if d > worst:
+                index, worst = i, d
+        if worst > limit:
+            keep[index] = True
+            stack += [(first, index), (index, last)]
+    kept = tuple(p for p, k in zip(near, keep, strict=True) if k)
+    if len(kept) < 4 or abs(ring_area(kept)) < limit:
         return tuple(ring)
-    return tuple(kept)
+    return kept
+
+
+def _sq(a: Point, b: Point) -> float:
+    return (a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2
