@@ -9,8 +9,8 @@ own width.
 The palette is ColorBrewer's PuOr (orange for disagreement, purple for agreement):
 distinguishable with every common colour-vision deficiency, and its steps differ in
 lightness, so that a greyscale print still tells the points apart (the position left or
-right of zero says the side). Text on a segment is white on the dark steps and black on
-the light ones (contrast at least 4.5:1 either way).
+right of zero says the side). Text on a segment is black or white, whichever contrasts
+more (at least 4.5:1 on every colour here).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ NEUTRAL = "#ededed"
 DONT_KNOW = "#bdbdbd"
 #: the unit, its district, the campaign: one hue in three lightness steps
 COMPARISON = ("#542788", "#8073ac", "#c9c3e0")
-DARK = frozenset({"#b35806", "#e08214", "#542788", "#8073ac"})
 #: segments narrower than this share of the whole drawing carry no label inside
 LABEL_MIN = 0.065
 #: the space between the scale and the "weiß nicht" bar, in percentage points
@@ -45,13 +44,15 @@ class Tone:
 def tone_of(side: int, step: int, steps: int) -> Tone:
     """side -1 (disagreement), 0 (middle point), +1 (agreement); step 0 is nearest zero.
 
-    With fewer steps than the palette has, the outer steps are used (the ends of a
-    4-point scale are the dark ones)."""
+    With fewer steps than the palette has, they are spread over it (a 4-point scale uses
+    the lightest and the darkest step on each side: far apart in a greyscale print too)."""
     if side == 0:
         return Tone(NEUTRAL, "#000000", outline=True)
     colours = ORANGE if side < 0 else PURPLE
-    fill = colours[len(colours) - steps + step] if steps <= len(colours) else colours[-1]
-    return Tone(fill, "#ffffff" if fill in DARK else "#000000")
+    last = len(colours) - 1
+    index = last if steps <= 1 else round(min(step, steps - 1) * last / (steps - 1))
+    fill = colours[index]
+    return Tone(fill, text_on(fill))
 
 
 def dont_know_tone() -> Tone:
@@ -60,7 +61,24 @@ def dont_know_tone() -> Tone:
 
 def comparison_tone(index: int) -> Tone:
     fill = COMPARISON[min(index, len(COMPARISON) - 1)]
-    return Tone(fill, "#ffffff" if fill in DARK else "#000000")
+    return Tone(fill, text_on(fill))
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance (WCAG 2) of a colour written #rrggbb."""
+
+    def channel(c: int) -> float:
+        c8 = c / 255
+        return c8 / 12.92 if c8 <= 0.03928 else ((c8 + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def text_on(fill: str) -> str:
+    """Black or white, whichever contrasts more with ``fill`` (always at least 4.5:1)."""
+    light = luminance(fill)
+    return "#000000" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#ffffff"
 
 
 def sides(points: int) -> list[tuple[int, int, int]]:
