@@ -46,13 +46,19 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     from survey.admin.blueprint import bp as admin_bp
     from survey.distribution.blueprint import bp as distribution_bp
+    from survey.distribution.codes_views import bp as codes_bp
     from survey.documents.blueprint import bp as documents_bp
+    from survey.reports.blueprint import bp as reports_bp
+    from survey.respond.access_views import bp as access_bp
     from survey.respond.blueprint import bp as respond_bp
 
     app.register_blueprint(respond_bp)
+    app.register_blueprint(access_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(distribution_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(codes_bp)
+    app.register_blueprint(reports_bp)
 
     from survey.cli import register_commands
 

@@ -86,6 +86,7 @@ def register_commands(app: Flask) -> None:
     """Attach every command to ``app.cli`` so that ``flask --app survey`` has them too."""
     from survey.admin.cli import demo_command, users_group
     from survey.distribution.cli import places_group
+    from survey.distribution.codes_cli import codes_group
     from survey.i18n.cli import i18n_group
     from survey.paper.cli import (
         dossier_command,
@@ -94,7 +95,7 @@ def register_commands(app: Flask) -> None:
         print_questionnaire_command,
     )
     from survey.questionnaires.cli import check_command, codebook_command, schema_command
-    from survey.reports.cli import report_command
+    from survey.reports.cli import export_command, report_command
     from survey.respond.cli import purge_command
 
     for command in (
@@ -109,10 +110,12 @@ def register_commands(app: Flask) -> None:
         purge_command,
         i18n_group,
         report_command,
+        export_command,
         print_questionnaire_command,
         flyers_command,
         dossier_command,
         letters_command,
+        codes_group,
     ):
         app.cli.add_command(command)
 

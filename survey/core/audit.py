@@ -56,6 +56,10 @@ ACTIONS = (
     "link.create",
     "link.revoke",
     "link.regenerate",
+    "codes.on",
+    "codes.off",
+    "codes.issue",
+    "codes.revoke",
     "download",
 )
 

@@ -25,6 +25,8 @@ from flask import Flask, g, request
 from flask.logging import default_handler
 from werkzeug.serving import WSGIRequestHandler
 
+from survey.core.access_codes import ALPHABET
+
 access_log = logging.getLogger("survey.access")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -38,11 +40,18 @@ _IPV6 = re.compile(
 )
 
 
+#: A one-time access code as printed (``K7MX-4RTP``) or as a posted field (``code=k7mx4rtp``).
+_ACCESS_CODE = re.compile(
+    rf"(?<![\w-])[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}(?![\w-])|(?<=code=)[^&\s]+"
+)
+
+
 def redact(text: str) -> str:
-    """Link paths lose their token, addresses disappear."""
+    """Link paths lose their token, access codes and addresses disappear."""
     text = _TOKEN_PATH.sub(
         lambda m: "/s/<token>" if "<token>" not in m.group() else m.group(), text
     )
+    text = _ACCESS_CODE.sub("<code>", text)
     return _IPV6.sub("<addr>", _IPV4.sub("<addr>", text))
 
 

@@ -38,21 +38,28 @@ class Action(StrEnum):
     VIEW_LINKS = "view_links"
     MANAGE_LINKS = "manage_links"
     SET_EXPECTED = "set_expected"
+    #: one-time access codes: switch on/off, issue and print slips, revoke (issue 14)
+    MANAGE_CODES = "manage_codes"
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_ACCOUNTS = "manage_accounts"
     VIEW_AUDIT = "view_audit"
-    #: a school's report of a closed campaign (coordinators: their schools only)
+    #: the report downloads page and a school's report (coordinators: their schools, once
+    #: the campaign is closed)
     VIEW_REPORTS = "view_reports"
-    #: reports of districts and the municipality, previews of open campaigns, and the
-    #: analysts' version with free-text answers
+    #: reports of districts and the municipality, previews of an open campaign
+    VIEW_ALL_REPORTS = "view_all_reports"
+    #: the anonymised response data (DESIGN.md: analysts and admins only)
+    EXPORT_DATA = "export_data"
+    #: reports to read of districts and the municipality, previews of open campaigns, and
+    #: the analysts' version with free-text answers (survey/documents)
     VIEW_ANY_REPORT = "view_any_report"
 
 
 #: Public views (sign-in, respondents' pages) carry this instead of an action.
 PUBLIC = "public"
-#: Blueprints whose every view is public by design (the respondent's flow: the
-#: unguessable token is the only key).
-PUBLIC_BLUEPRINTS = frozenset({"respond"})
+#: Blueprints whose every view is public by design (the respondent's flow and its
+#: access-code page: the unguessable token is the only key).
+PUBLIC_BLUEPRINTS = frozenset({"respond", "access"})
 PUBLIC_ENDPOINTS = frozenset({"static"})
 
 _ALL = frozenset(Role)
@@ -69,10 +76,15 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_LINKS: _ALL,
     Action.MANAGE_LINKS: _ALL,
     Action.SET_EXPECTED: _ALL,
+    # How many codes a school gets decides how many answers it can have: the project's
+    # analysts decide that, not the school. Coordinators see issued and used on the dashboard.
+    Action.MANAGE_CODES: _STAFF,
     Action.VIEW_DASHBOARD: _ALL,
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
     Action.VIEW_REPORTS: _ALL,
+    Action.VIEW_ALL_REPORTS: _STAFF,
+    Action.EXPORT_DATA: _STAFF,
     Action.VIEW_ANY_REPORT: _STAFF,
 }
 

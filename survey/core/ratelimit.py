@@ -33,6 +33,14 @@ DEFAULT_LIMITS = {
         "link": "2000/10 minutes;6000/day",
         "all": "6000/10 minutes",
     },
+    # A one-time access code typed in (survey/respond/access_views.py): as many as new
+    # drafts, so a parents' evening on one Wi-Fi passes; a guesser gets at most 6,000 tries
+    # a day per link against 21^8 possible codes.
+    "code": {
+        "client": "60/minute;400/hour",
+        "link": "2000/10 minutes;6000/day",
+        "all": "6000/10 minutes",
+    },
     # A final submit: one stored response.
     "submit": {
         "client": "30/minute;200/hour",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -97,6 +97,20 @@ class Totals:
 
 
 @dataclass
+class CodeRow:
+    """One-time access codes of a school and audience: issued (all batches), used, open.
+    Used codes count answers: coordinators see them as hidden as the responses."""
+
+    number: str
+    name: str
+    audience: str
+    required: bool
+    issued: int
+    used: Figure
+    open: int
+
+
+@dataclass
 class Dashboard:
     campaign: Campaign
     audiences: list[str]
@@ -108,6 +122,8 @@ class Dashboard:
     hide_below: int | None
     #: True when the days are left out because the total would give small ones away
     days_withheld: bool = False
+    #: where codes are on or were issued, by school number and audience
+    codes: list[CodeRow] = field(default_factory=list)
 
 
 def _rate(count: int, expected: int | None, figure: Figure) -> float | None:
@@ -249,6 +265,7 @@ def build(
         if days_withheld:  # the total would give the small days away: no days at all
             days, hidden_days = [], set()
     rows.sort(key=_sort_key(sort))
+    code_rows = _code_rows(session, campaign, schools, scope, hide_below, hidden)
     return Dashboard(
         campaign=campaign,
         audiences=audiences,
@@ -264,7 +281,24 @@ def build(
         languages=_languages(dict(all_languages), hide_below),
         hide_below=hide_below,
         days_withheld=days_withheld,
+        codes=code_rows,
     )
+
+
+def _code_rows(session, campaign, schools, scope, hide_below, hidden) -> list[CodeRow]:
+    from survey.distribution.codes import counts
+
+    named = {school_id: (number, name) for school_id, number, name, _district in schools}
+    rows = []
+    for (school_id, audience), c in counts(session, campaign.id, scope).items():
+        if school_id not in named:
+            continue
+        number, name = named[school_id]
+        # A used code is a response: hidden wherever that response count is.
+        used = Figure.of(c.used, hide_below, (school_id, audience) in hidden)
+        rows.append(CodeRow(number, name, audience, c.required, c.issued, used, c.open))
+    order = {a: i for i, a in enumerate(AUDIENCES)}
+    return sorted(rows, key=lambda r: (r.name.lower(), order.get(r.audience, 9)))
 
 
 def _suppressed(

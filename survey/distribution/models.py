@@ -221,3 +221,71 @@ class DistrictOutline(Base):
             tuple(tuple((float(x), float(y)) for x, y in ring) for ring in polygon)
             for polygon in coordinates
         )
+
+
+class AccessCodeScope(Base):
+    """One-time access codes switched on for a campaign, school and audience: a link of
+    that school and audience then asks for a code before the intro, and a response is
+    stored only together with consuming one (survey/respond/access.py)."""
+
+    __tablename__ = "access_code_scope"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
+    audience: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: False: switched off again (the batches and their counts stay)
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def owning_school_ids(self) -> frozenset[int]:
+        return frozenset({self.school_id})
+
+
+class AccessCodeBatch(Base):
+    """Codes issued together for one campaign, school and audience (one slip sheet PDF).
+
+    A staff record: its serial id and day say when staff printed slips, nothing about
+    who answered. The codes themselves are never stored, only their keyed hashes.
+    """
+
+    __tablename__ = "access_code_batch"
+    __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    audience: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int]
+    issued_on: Mapped[date]
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def owning_school_ids(self) -> frozenset[int]:
+        return frozenset({self.school_id})
+
+
+class AccessCodeState(StrEnum):
+    OPEN = "open"
+    USED = "used"
+    REVOKED = "revoked"
+
+
+class AccessCode(Base):
+    """One code of a batch, known only by its keyed hash.
+
+    Who took part and what was answered share no key and no time: using a code changes
+    this row's ``state`` in place (no new row, no serial number in the order of use, no
+    date of use), and nothing here refers to a response.
+    """
+
+    __tablename__ = "access_code"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_in(AccessCodeState)})", name="state"),
+        # Ordered by the (random) hash alone on SQLite: no rowid in the order of issue.
+        {"sqlite_with_rowid": False},
+    )
+
+    #: HMAC-SHA256 (key: the app's secret key) of campaign, school, audience and code
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("access_code_batch.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(8), default=AccessCodeState.OPEN)

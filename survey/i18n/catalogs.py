@@ -30,6 +30,8 @@ STAFF_SOURCES = (
     "distribution/**",
     "documents/**",
     "maps/**",
+    "reports/blueprint.py",
+    "reports/templates/**",
     "templates/staff/**",
 )
 #: the staff domain's name in coverage and ``survey i18n status``
@@ -123,6 +125,8 @@ def extract(paths: Paths) -> dict[str, int]:
             ("admin/templates/**.html", "jinja2.ext:babel_extract"),
             ("distribution/templates/**.html", "jinja2.ext:babel_extract"),
             ("documents/templates/**.html", "jinja2.ext:babel_extract"),
+            ("reports/blueprint.py", "python"),
+            ("reports/templates/**.html", "jinja2.ext:babel_extract"),
             ("templates/staff/**.html", "jinja2.ext:babel_extract"),
         ],
         keywords=KEYWORDS,

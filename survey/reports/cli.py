@@ -15,7 +15,7 @@ from survey.core.commands import require_schema
 from survey.core.db import make_engine
 from survey.distribution.models import AUDIENCES
 from survey.questionnaires.registry import registry
-from survey.reports import services
+from survey.reports import export, services
 from survey.reports.suppress import LEVELS
 
 #: The formats ``survey.documents`` writes (the reports people read).
@@ -171,3 +171,64 @@ def _documents(
         engine.dispose()
     for path in written:
         click.echo(str(path))
+
+
+@click.command("export")
+@click.option("--campaign", "slug", required=True, help="The campaign's identifier.")
+@click.option("--format", "fmt", type=click.Choice(export.FORMATS), required=True)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The file to write. Without --audience: one file per audience, named "
+    "<FILE>-<audience>.<ext>. CSV also writes its codebook as <name>-codebook.csv.",
+)
+@click.option("--audience", help="Only this audience's questionnaire, written to FILE itself.")
+@click.option(
+    "--level",
+    type=click.Choice(LEVELS),
+    help="Place responses at this level (default: the questionnaire's report level); "
+    "identifying background answers are exported only at a level their marker allows.",
+)
+@click.option("--preview", is_flag=True, help="Allow an open campaign (files marked _preview).")
+@with_appcontext
+def export_command(
+    slug: str, fmt: str, out: Path, audience: str | None, level: str | None, preview: bool
+) -> None:
+    """Write the anonymised response data of a campaign (one row per response, rows in
+    random order) for analysts, with a codebook; every export is audit-logged."""
+    if out.suffix and out.suffix.lower() != f".{fmt}":
+        raise click.UsageError(f"--out {out.name} does not end in .{fmt} (--format {fmt})")
+    require_schema()
+    engine = make_engine(
+        current_app.config["DATABASE_URL"],
+        int(current_app.config["DB_CONNECT_TIMEOUT"]),
+        int(current_app.config.get("REPORT_STATEMENT_TIMEOUT", REPORT_STATEMENT_TIMEOUT)),
+    )
+    k = int(current_app.config["MIN_GROUP_SIZE"])
+    questionnaires = registry().all()
+    try:
+        with Session(engine) as session:
+            jobs = export.prepare(
+                session, slug, fmt, out, questionnaires,
+                audience=audience, level=level, preview=preview, actor_id=None,
+                channel=f"survey export ({_system_user()})",
+            )  # fmt: skip
+            session.commit()  # the audit entries, before any data is read
+            written = [p for plan, path in jobs for p in export.write(session, plan, fmt, path, k)]
+    finally:
+        engine.dispose()
+    for path in written:
+        click.echo(str(path))
+
+
+def _system_user() -> str:
+    """Who ran the command, for the audit log (no staff account signs in on the command
+    line; the server's user is the accountable one)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a bare container)
+        return "unbekannt"

@@ -95,22 +95,32 @@ def write(
     if missing:
         raise UnitUnknown(f"no {level} with answers in this campaign: {', '.join(missing)}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    tidy = built.figures.tidy
     written = []
     for unit in wanted:
-        rows = tidy[(tidy["level"] == level) & (tidy["unit"] == unit)]
-        name = f"{built.campaign.slug}_{level}_{_slug(unit)}"
-        if built.preview:
-            name += "_preview"
-        path = out_dir / f"{name}.{fmt}"
-        if fmt == "csv":
-            path.write_bytes(tidy_csv(rows))
-        else:
-            from survey.reports.workbook import workbook  # xlsxwriter only when asked for
-
-            path.write_bytes(workbook(built, level, unit, language))
+        name, data = unit_file(built, level, unit, fmt, language)
+        path = out_dir / name
+        path.write_bytes(data)
         written.append(path)
     return written
+
+
+def unit_file(
+    built: Built, level: str, unit: str, fmt: str, language: str = "de"
+) -> tuple[str, bytes]:
+    """The file of one unit: (file name, content). A unit without answers gets a file
+    without figures (the CSV's header alone): the web offers every school of a campaign."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    tidy = built.figures.tidy
+    name = f"{built.campaign.slug}_{level}_{_slug(unit)}"
+    if built.preview:
+        name += "_preview"
+    if fmt == "csv":
+        rows = tidy[(tidy["level"] == level) & (tidy["unit"] == unit)]
+        return f"{name}.csv", tidy_csv(rows)
+    from survey.reports.workbook import workbook  # xlsxwriter only when asked for
+
+    return f"{name}.xlsx", workbook(built, level, unit, language)
 
 
 _GERMAN = str.maketrans(

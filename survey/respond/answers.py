@@ -15,8 +15,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-# Free text must not carry contact details into the data: they are replaced (scrub).
-from survey.core.scrub import REDACTED, scrub  # noqa: F401 (REDACTED: part of this API)
+from survey.core.scrub import scrub
 from survey.questionnaires.conditions import Unordered
 from survey.questionnaires.definition import Questionnaire, VariableKind, variables_of
 from survey.questionnaires.model import (
@@ -31,6 +30,7 @@ from survey.questionnaires.model import (
 
 Raw = Mapping[str, list[str]]
 
+# Free text must not carry contact details into the data: they are replaced (``scrub``).
 #: Larger answers to a number question are not plausible and would not fit every column type.
 MAX_NUMBER = NUMBER_LIMIT
 #: The text written after "anderes, und zwar:".

@@ -36,7 +36,7 @@ from survey.i18n import locale
 from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.definition import Questionnaire, variables_of
 from survey.questionnaires.registry import registry
-from survey.respond import resume, services, sharing
+from survey.respond import access, access_views, resume, services, sharing
 from survey.respond.answers import typed_answers
 from survey.respond.forms import build_form, formdata_from, raw_of
 from survey.respond.models import Draft
@@ -175,6 +175,8 @@ def intro(token: str):
     draft = _current_draft(link)
     if draft is None and _submitted_draft(link):
         return redirect(url_for(".thanks", token=token))
+    if (ask_code := access_views.gate(link)) is not None:  # one-time access codes
+        return ask_code
     _set_claimed(link, False)  # whoever opens the link again says who they are
     if (
         draft is not None
@@ -223,6 +225,8 @@ def start(token: str):
         return redirect(url_for(".intro", token=token))  # never resumed silently
     if draft is None and link.revoked:  # only a draft begun before the revocation goes on
         raise LinkUnknown()
+    if (ask_code := access_views.gate(link)) is not None:
+        return ask_code
     _set_claimed(link, True)
     if draft is None:
         language = wanted if wanted in offered else locale.SOURCE_LANGUAGE
@@ -378,9 +382,20 @@ def _submit(token: str, link: Link, questionnaire: Questionnaire, draft: Draft, 
         raise
     language = draft.language
     granularity = current_app.config["DATE_GRANULARITY"]
-    services.submit(
-        db.session, draft.id, questionnaire, clock.today(), granularity, answers=answers
-    )
+    draft_id, code = draft.id, access_views.held(token)
+    try:
+        services.submit(
+            db.session,
+            draft_id,
+            questionnaire,
+            clock.today(),
+            granularity,
+            answers=answers,
+            check=lambda tx, link: access.consume(tx, link, code),
+        )
+    except access.CodeRefused as refused:  # nothing stored; the answers stay in the draft
+        return access_views.refused_at_submit(token, draft_id, answers, refused)
+    access_views.forget(token)
     drafts = dict(session.get(_DRAFTS, {}))
     drafts.pop(link.token, None)
     session[_DRAFTS] = drafts

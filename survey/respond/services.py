@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -240,6 +241,7 @@ def submit(
     today: date,
     granularity: str = "day",
     answers: Raw | None = None,
+    check: Callable[[Session, Link], None] | None = None,
 ) -> uuid.UUID | None:
     """Store the draft as an anonymous response, in one transaction; delete the draft.
 
@@ -276,6 +278,12 @@ def submit(
     if deleted.rowcount != 1:  # another request submitted it a moment ago
         session.rollback()
         return None
+    if check is not None:
+        try:
+            check(session, link)
+        except Exception:
+            session.rollback()
+            raise
     response_id = uuid.uuid4()
     session.execute(
         insert(Response).values(

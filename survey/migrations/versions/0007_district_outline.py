@@ -1,7 +1,7 @@
 """district_outline: district outlines (GeoJSON) for the maps of the reports
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005 (assigned 0004; re-chained onto main's 0005 so that the merged tree has one head)
 Create Date: 2026-12-01 06:45:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
