@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from flask import Flask, g, render_template, request
 from flask_babel import get_locale
@@ -46,6 +48,16 @@ def init_app(app: Flask) -> None:
         "frame-ancestors 'none'; "
         "base-uri 'none'"
     )
+
+    def _upload_limit() -> None:
+        # Runs first (before CSRF reads the form): a view that takes a larger file than
+        # MAX_CONTENT_LENGTH allows says so with ``upload_limit``.
+        view = app.view_functions.get(request.endpoint or "")
+        limit = getattr(view, "max_content_length", None)
+        if limit:
+            request.max_content_length = limit
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
 
     # Pages that inline a stylesheet of their own (the reports) add its hash to this.
     app.extensions["survey.csp"] = csp
@@ -122,6 +134,20 @@ def init_app(app: Flask) -> None:
         else:  # rare for respondents; Werkzeug's own wording is precise enough
             title, message = error.name, error.description
         return render_template("error.html", title=title, message=message), error.code or 500
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def upload_limit(size: int) -> Callable[[F], F]:
+    """Let a view accept a body of up to ``size`` bytes (a staff upload of a big file);
+    every other request keeps MAX_CONTENT_LENGTH."""
+
+    def mark(view: F) -> F:
+        view.max_content_length = size  # type: ignore[attr-defined]
+        return view
+
+    return mark
 
 
 #: What SQLAlchemy raises when the database cannot be reached or does not answer in

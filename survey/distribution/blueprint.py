@@ -26,16 +26,18 @@ from flask_login import current_user
 
 from survey.core.errors import InvalidInput
 from survey.core.permissions import Action, Role, can, public, require, requires, school_scope
+from survey.core.web import upload_limit
 from survey.distribution import campaigns as campaign_service
 from survey.distribution import dashboard as dashboard_service
 from survey.distribution import links as link_service
-from survey.distribution import places
+from survey.distribution import outlines, places
 from survey.distribution.forms import (
     CampaignForm,
     ConfirmImportForm,
     DistrictForm,
     ExpectedForm,
     ImportForm,
+    OutlineForm,
     SchoolForm,
 )
 from survey.distribution.models import AUDIENCES, Campaign, Link, School
@@ -235,6 +237,50 @@ def template_xlsx():
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": "attachment; filename=schulen-vorlage.xlsx"},
     )
+
+
+@bp.route("/orte/umrisse", methods=["GET", "POST"])
+@requires(Action.EDIT_PLACES)
+@upload_limit(outlines.MAX_BYTES + 64 * 1024)
+def places_outlines():
+    """District outlines (GeoJSON) for the maps: upload, and what is there."""
+    municipalities = outlines.municipalities(db.session)
+    form = OutlineForm(municipalities=municipalities)
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = (upload.filename or "").rsplit("/", 1)[-1][:200]
+        municipality = next(m for m in municipalities if m.id == form.municipality_id.data)
+        try:
+            result = outlines.import_file(
+                db.session,
+                current_user.id,
+                upload.read(outlines.MAX_BYTES + 1),
+                filename,
+                municipality.name,
+                (form.property_name.data or "").strip() or outlines.DEFAULT_PROPERTY,
+            )
+        except InvalidInput as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "%(num)d Umriss übernommen.",
+                    "%(num)d Umrisse übernommen.",
+                    len(result.stored),
+                ),
+                "notice",
+            )
+            return redirect(url_for(".places_outlines"))
+    if form.errors or form.form_errors:
+        status = 422
+    return render_template(
+        "distribution/outlines.html",
+        form=form,
+        overview=outlines.overview(db.session, municipalities),
+    ), status
 
 
 # --- campaigns --------------------------------------------------------------------------

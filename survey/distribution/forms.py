@@ -100,3 +100,17 @@ class ExpectedForm(FlaskForm):
     partners = IntegerField(
         _l("Partner im Stadtteil"), validators=[Optional(), NumberRange(min=0, max=100_000)]
     )
+
+
+class OutlineForm(FlaskForm):
+    file = FileField(_l("Datei (GeoJSON)"), validators=[FileRequired()])
+    municipality_id = SelectField(_l("Kommune"), coerce=int, validators=[DataRequired()])
+    property_name = StringField(
+        _l("Eigenschaft mit dem Namen des Sozialraums"),
+        default="name",
+        validators=[Optional(), Length(max=60)],
+    )
+
+    def __init__(self, *args, municipalities=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.municipality_id.choices = [(m.id, m.name) for m in municipalities]

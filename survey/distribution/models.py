@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Double, ForeignKey, SmallInteger, String
+from sqlalchemy import Boolean, CheckConstraint, Double, ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.core.db import Base
@@ -193,6 +194,33 @@ class Link(Base):
 
     def owning_school_ids(self) -> frozenset[int]:
         return frozenset({self.school_id})
+
+
+class DistrictOutline(Base):
+    """A district's outline for the maps of the reports, imported from GeoJSON.
+
+    Kept apart from ``district`` so that the pages and reports that load districts do
+    not carry kilobytes of coordinates they never draw.
+    """
+
+    __tablename__ = "district_outline"
+
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("district.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: a GeoJSON MultiPolygon geometry (WGS84 longitude/latitude, 6 decimals), as text:
+    #: read whole and drawn, never queried into, so no JSON or PostGIS type is needed
+    geometry: Mapped[str] = mapped_column(Text)
+    district: Mapped[District] = relationship()
+
+    @property
+    def shape(self) -> tuple:
+        """The multipolygon as tuples: polygons of rings of (lon, lat) points."""
+        coordinates = json.loads(self.geometry)["coordinates"]
+        return tuple(
+            tuple(tuple((float(x), float(y)) for x, y in ring) for ring in polygon)
+            for polygon in coordinates
+        )
 
 
 class AccessCodeScope(Base):

@@ -142,6 +142,9 @@ def ensure_demo(session: Session) -> list[Link]:
                 session.add(link)
             link.revoked = False  # the demo's printed links work again
             links.append(link)
+    from survey.distribution.outlines import load_demo  # synthetic outlines for the maps
+
+    load_demo(session, municipality)
     session.commit()
     return links
 

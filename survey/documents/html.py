@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from survey.documents import charts
 from survey.documents.model import Report
+from survey.maps.svg import render as map_svg
 
 CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
 #: the width of a bar drawing in SVG units (the page scales it)
@@ -39,6 +40,7 @@ def render(report: Report, *, standalone: bool = False) -> str:
                 report=report,
                 geo=charts.Geometry(report.axis, BAR_WIDTH),
                 dont_know_tone=charts.dont_know_tone(),
+                map_svg=map_svg,
             )
         )
         if standalone:

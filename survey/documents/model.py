@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from survey.distribution.labels import AUDIENCE_LABELS
 from survey.distribution.models import AUDIENCES
 from survey.documents import charts
+from survey.documents.maps import MapSection, map_section
 from survey.documents.respondents import Respondents
 from survey.questionnaires.definition import ORDERED, Questionnaire
 from survey.questionnaires.model import (
@@ -289,7 +290,9 @@ class MethodsSection:
     example: Block | None
 
 
-Section = CoverSection | KeyFindingsSection | ThemeSection | FreeTextSection | MethodsSection
+Section = (
+    CoverSection | KeyFindingsSection | ThemeSection | MapSection | FreeTextSection | MethodsSection
+)
 
 
 @dataclass(frozen=True)
@@ -352,6 +355,8 @@ class Sources:
     indicators: pd.DataFrame
     respondents: Respondents
     today: date
+    #: district name -> outline (longitude/latitude) for the maps; empty: no maps
+    outlines: Mapping[str, tuple] = field(default_factory=dict)
     _by_unit: dict = field(default_factory=dict, compare=False, repr=False)
     _stats_by_unit: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -390,6 +395,7 @@ def sources(
     catalogue: ThemesFile | None,
     respondents: Respondents,
     today: date,
+    outlines: Mapping[str, tuple] | None = None,
 ) -> Sources:
     found = (
         indicators_module.compute(built.figures, questionnaires, catalogue)
@@ -404,6 +410,7 @@ def sources(
         indicators_module.with_context(found),
         respondents,
         today,
+        outlines or {},
     )
 
 
@@ -462,6 +469,9 @@ def build(
         _findings(src, level, unit, places, audiences),
     ]
     sections += _themes(src, level, unit, audiences, questionnaire_of, blocks)
+    maps = map_section(src, level, unit, audiences)  # districts and the municipality only
+    if maps is not None:
+        sections.append(maps)
     if analyst:
         sections.append(_free_text(audiences, questionnaire_of, free_text or {}))
     sections.append(_methods(src, audiences, questionnaire_of, _placed(example, axis)))

@@ -34,6 +34,7 @@ from reportlab.platypus import (
 )
 
 from survey.documents import charts
+from survey.documents.maps import MapSection
 from survey.documents.model import (
     ChoiceBlock,
     CoverSection,
@@ -47,6 +48,7 @@ from survey.documents.model import (
     Section,
     ThemeSection,
 )
+from survey.maps.drawing import drawing as map_drawing
 from survey.pdf.fonts import fonts
 from survey.pdf.text import Paragraph, Style, draw_text
 
@@ -525,11 +527,45 @@ def methods(section: MethodsSection, report: Report, geo) -> list[Flowable]:
     return story
 
 
+def maps(section: MapSection, report: Report, geo) -> list[Flowable]:
+    """Two maps side by side, each with its title above and its legend below."""
+    story = _section_head(section)
+    story.append(p(section.intro, LEAD.but(size=9.5, space_after=3 * mm)))
+    gap = 6 * mm
+    half = (WIDTH - gap) / 2
+    cells = [
+        [p(entry.title, H4.but(space_after=1.5 * mm)), map_drawing(entry.chart, half)]
+        for entry in section.maps
+    ]
+    for i in range(0, len(cells), 2):
+        pair = cells[i : i + 2]
+        if len(pair) == 1:
+            pair.append([])
+        table = Table([pair], colWidths=[half + gap, half])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    # a table sets its font even with no text in it: never Helvetica
+                    ("FONTNAME", (0, 0), (-1, -1), fonts().latin.name),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (0, -1), gap),  # a long title stays in its column
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        story += [table, Spacer(0, 5 * mm)]
+    return story
+
+
 #: how each kind of section is drawn (a new kind of section adds its function here)
 SECTION_DRAWERS: dict[str, Callable[[Section, Report, charts.Geometry], list[Flowable]]] = {
     "cover": cover,  # type: ignore[dict-item]
     "findings": findings,  # type: ignore[dict-item]
     "theme": theme,  # type: ignore[dict-item]
+    "maps": maps,  # type: ignore[dict-item]
     "freetext": free_text,  # type: ignore[dict-item]
     "methods": methods,  # type: ignore[dict-item]
 }

@@ -17,6 +17,7 @@ from pathlib import Path
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
+from survey.distribution import outlines
 from survey.documents import freetext, model
 from survey.documents import respondents as respondents_module
 from survey.documents.model import Report, Sources
@@ -44,7 +45,8 @@ def load(
     themes_path = Path(questionnaire_dir) / THEMES_FILE
     catalogue = load_themes(themes_path) if themes_path.exists() else None
     counted = respondents_module.compute(session, built.campaign, k)
-    return model.sources(built, questionnaires, catalogue, counted, today)
+    drawn = outlines.shapes(session, built.campaign.municipality_id)
+    return model.sources(built, questionnaires, catalogue, counted, today, drawn)
 
 
 def check_unit(src: Sources, level: str, unit: str) -> None:

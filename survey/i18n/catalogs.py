@@ -3,8 +3,8 @@
 Three domains under ``translations/``: ``messages`` (the respondents' interface,
 from the code and templates), ``questionnaires`` (the texts of questionnaires/*.yaml,
 with a context per questionnaire and question) and ``staff`` (the staff area:
-``survey/admin``, ``survey/distribution``, ``survey/documents``, ``templates/staff`` and
-the paper feature's staff pages). Staff texts have
+``survey/admin``, ``survey/distribution``, ``survey/documents``, ``survey/maps``,
+``templates/staff`` and the paper feature's staff pages). Staff texts have
 their own domain so that they never decide which languages respondents are offered. Services take paths, so the
 CLI, the app's start-up and the tests call the same functions.
 """
@@ -29,6 +29,7 @@ STAFF_SOURCES = (
     "admin/**",
     "distribution/**",
     "documents/**",
+    "maps/**",
     "reports/blueprint.py",
     "reports/templates/**",
     "templates/staff/**",
@@ -122,6 +123,7 @@ def extract(paths: Paths) -> dict[str, int]:
             ("admin/**.py", "python"),
             ("distribution/**.py", "python"),
             ("documents/**.py", "python"),
+            ("maps/**.py", "python"),
             ("admin/templates/**.html", "jinja2.ext:babel_extract"),
             ("distribution/templates/**.html", "jinja2.ext:babel_extract"),
             ("reports/blueprint.py", "python"),

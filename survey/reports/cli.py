@@ -1,5 +1,4 @@
-"""``survey report``: one file per school, district or the municipality; ``survey export``:
-the anonymised response data."""
+"""``survey report``: one file per school, district or the municipality."""
 
 from __future__ import annotations
 
