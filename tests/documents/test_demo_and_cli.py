@@ -91,10 +91,13 @@ def test_every_report_renders_for_the_demo_campaign_at_every_level(app, demo, tm
                     assert name in text and name in page
                     assert "Seite 1 von" in text
                     rendered += 1
-        # a school report of the families with the key findings filled
-        school = model.units(src, "school")[-1]
-        findings = services.report(db.session, src, "school", school, ["families"]).sections[1]
-        assert findings.needs or findings.strengths
+        # the largest schools' family reports have their key findings filled (the demo's
+        # schools get 2, 12 or 30 families here, by their place in the campaign)
+        found = [
+            services.report(db.session, src, "school", school, ["families"]).sections[1]
+            for school in model.units(src, "school")
+        ]
+        assert any(f.needs or f.strengths for f in found)
     assert rendered >= 2 * (len(model.units(src, "school")) + 2)
 
 
