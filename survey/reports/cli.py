@@ -33,6 +33,16 @@ PARALLEL_FROM = 6
 CHUNK = 3
 
 
+def _report_engine():
+    """An engine of the commands' own: a report or an export reads every answer of a
+    campaign once, longer than the web's statement timeout allows."""
+    return make_engine(
+        current_app.config["DATABASE_URL"],
+        int(current_app.config["DB_CONNECT_TIMEOUT"]),
+        int(current_app.config.get("REPORT_STATEMENT_TIMEOUT", REPORT_STATEMENT_TIMEOUT)),
+    )
+
+
 @click.command("report")
 @click.option("--campaign", "slug", required=True, help="The campaign's identifier.")
 @click.option("--level", type=click.Choice(LEVELS), required=True)
@@ -97,11 +107,7 @@ def report_command(
         raise click.UsageError("--audience and --analyst go with --format pdf or html")
     # A report reads every answer of a campaign once: longer than the web's statement
     # timeout allows on a big campaign, so the command uses an engine of its own.
-    engine = make_engine(
-        current_app.config["DATABASE_URL"],
-        int(current_app.config["DB_CONNECT_TIMEOUT"]),
-        int(current_app.config.get("REPORT_STATEMENT_TIMEOUT", REPORT_STATEMENT_TIMEOUT)),
-    )
+    engine = _report_engine()
     try:
         with Session(engine) as session:
             built = services.build(
@@ -215,11 +221,7 @@ def _documents(
     from survey.documents import model
     from survey.documents import services as documents
 
-    engine = make_engine(
-        current_app.config["DATABASE_URL"],
-        int(current_app.config["DB_CONNECT_TIMEOUT"]),
-        int(current_app.config.get("REPORT_STATEMENT_TIMEOUT", REPORT_STATEMENT_TIMEOUT)),
-    )
+    engine = _report_engine()
     try:
         with Session(engine) as session:
             src = documents.load(
@@ -276,11 +278,7 @@ def export_command(
     if out.suffix and out.suffix.lower() != f".{fmt}":
         raise click.UsageError(f"--out {out.name} does not end in .{fmt} (--format {fmt})")
     require_schema()
-    engine = make_engine(
-        current_app.config["DATABASE_URL"],
-        int(current_app.config["DB_CONNECT_TIMEOUT"]),
-        int(current_app.config.get("REPORT_STATEMENT_TIMEOUT", REPORT_STATEMENT_TIMEOUT)),
-    )
+    engine = _report_engine()
     k = int(current_app.config["MIN_GROUP_SIZE"])
     questionnaires = registry().all()
     try:
