@@ -344,7 +344,7 @@ elif mode != "imports":
     result["rows"] = len(built.figures.tidy)
     result["indicator_rows"] = len(found)
     if mode == "audit":
-        from survey.reports.suppress import lp_audit, narrowest
+        from survey.core.suppress import lp_audit, narrowest
         result["suppressed"] = built.figures.suppressed().to_dict()
         widths = []
         systems = [s for s in built.figures.systems if s[2].hidden()]

@@ -49,27 +49,6 @@ class Figure:
         return cls(count)
 
 
-def protect(values: list[int], k: int, hidden: set[int] | None = None) -> tuple[set[int], bool]:
-    """Secondary suppression for parts published with their total.
-
-    Returns the parts to hide (the small ones and, if needed, one more) and whether the
-    total must be hidden too. Small parts alone under a published total can be pinned:
-    one hidden part is the total minus the others, and n hidden parts summing to n or
-    to n*(k-1) must each be 1 or k-1. Hiding the smallest part that is not small as well
-    adds an unknown of at least k, so no hidden part is determined any more. If every
-    part that is not zero is small, the total is hidden instead when it would pin them.
-    """
-    hide = set(hidden or ()) | {i for i, v in enumerate(values) if 0 < v < k}
-    small = [i for i in hide if 0 < values[i] < k]
-    if not small or any(values[i] >= k for i in hide):
-        return hide, False  # nothing small, or an unknown of at least k is already hidden
-    others = sorted((v, i) for i, v in enumerate(values) if i not in hide and v >= k)
-    if others:
-        return hide | {others[0][1]}, False
-    n, total = len(small), sum(values[i] for i in small)
-    return hide, n == 1 or total in (n, n * (k - 1))
-
-
 @dataclass
 class Cell:
     responses: Figure
@@ -132,21 +111,23 @@ def _rate(count: int, expected: int | None, figure: Figure) -> float | None:
     return count / expected
 
 
-def _languages(counts: dict[str, int], hide_below: int | None) -> list[tuple[str, Figure]]:
+def _language_groups(counts: dict[str, int], hide_below: int | None) -> list[tuple[str, int]]:
     """Languages by count. For coordinators, those below k go into one unnamed pool; while
     the pool is small (it is the total minus the named ones, so it cannot simply be
     hidden), the least used named language joins it."""
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     if hide_below is None:
-        return [(lang, Figure(n)) for lang, n in ranked]
+        return ranked
     shown = [(lang, n) for lang, n in ranked if n >= hide_below]
     pooled = sum(n for _lang, n in ranked if n < hide_below)
     while 0 < pooled < hide_below and shown:
         pooled += shown.pop()[1]
-    result = [(lang, Figure(n)) for lang, n in shown]
-    if pooled:
-        result.append((OTHER_LANGUAGES, Figure.of(pooled, hide_below)))
-    return result
+    return [*shown, (OTHER_LANGUAGES, pooled)] if pooled else shown
+
+
+def _pool_of(groups: list[tuple[str, int]], language: str) -> str:
+    named = {label for label, _n in groups}
+    return language if language in named else OTHER_LANGUAGES
 
 
 SORTS = ("rate", "name", "number", "district", "responses")
@@ -180,14 +161,15 @@ def build(
     # languages rows come back); the sums per audience and per language are made from them.
     by_audience: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_language: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for school_id, audience, language, n in session.execute(
+    triples = session.execute(
         narrowed(
             select(Response.school_id, Response.audience, Response.language, func.count()).group_by(
                 Response.school_id, Response.audience, Response.language
             ),
             Response.campaign_id,
         )
-    ):
+    ).all()
+    for school_id, audience, language, n in triples:
         by_audience[school_id][audience] += n
         by_language[school_id][language] += n
     day_counts = list(
@@ -211,7 +193,29 @@ def build(
 
     ids = [school_id for school_id, *_rest in schools]
     counts = {sid: {a: by_audience.get(sid, {}).get(a, 0) for a in audiences} for sid in ids}
-    hidden = _suppressed(ids, audiences, counts, hide_below)
+    all_languages: dict[str, int] = defaultdict(int)
+    for sid in ids:
+        for lang, n in by_language.get(sid, {}).items():
+            all_languages[lang] += n
+    school_languages = {sid: _language_groups(by_language.get(sid, {}), hide_below) for sid in ids}
+    scope_languages = _language_groups(dict(all_languages), hide_below)
+    hidden: set = set()
+    if hide_below is not None:
+        district_of = {sid: district for sid, _number, _name, district in schools}
+        hidden = _hidden(
+            [t for t in triples if t[0] in district_of and t[1] in audiences],
+            district_of,
+            audiences,
+            school_languages,
+            scope_languages,
+            hide_below,
+        )
+
+    def languages(groups: list[tuple[str, int]], key) -> list[tuple[str, Figure]]:
+        return [
+            (label, Figure.of(n, hide_below, ("language", key, label) in hidden))
+            for label, n in groups
+        ]
 
     def cell(count: int, wanted: int | None, secondary: bool) -> Cell:
         figure = Figure.of(count, hide_below, secondary)
@@ -235,13 +239,12 @@ def build(
     )
     all_counts: dict[str, int] = defaultdict(int)
     all_expected: dict[str, int] = defaultdict(int)
-    all_languages: dict[str, int] = defaultdict(int)
     for school_id, number, name, district in schools:
         parts, wanted = counts[school_id], expected.get(school_id, {})
         cells = {a: cell(parts[a], wanted.get(a), (school_id, a) in hidden) for a in audiences}
         total = total_cell(parts, wanted, (school_id, None) in hidden)
-        languages = _languages(by_language.get(school_id, {}), hide_below)
-        rows.append(Row(school_id, number, name, district, cells, total, languages))
+        shown = languages(school_languages[school_id], school_id)
+        rows.append(Row(school_id, number, name, district, cells, total, shown))
         sums = district_sums[district]
         for a in audiences:
             sums[0][a] += parts[a]
@@ -249,8 +252,6 @@ def build(
             if wanted.get(a):
                 sums[1][a] += wanted[a]
                 all_expected[a] += wanted[a]
-        for lang, n in by_language.get(school_id, {}).items():
-            all_languages[lang] += n
 
     def totals(label: str, parts: dict[str, int], wanted: dict[str, int], key) -> Totals:
         parts = {a: parts.get(a, 0) for a in audiences}
@@ -261,7 +262,7 @@ def build(
     hidden_days: set[int] = set()
     days_withheld = False
     if hide_below is not None:
-        hidden_days, days_withheld = protect([n for _day, n in days], hide_below)
+        hidden_days, days_withheld = _hidden_days([n for _day, n in days], hide_below)
         if days_withheld:  # the total would give the small days away: no days at all
             days, hidden_days = [], set()
     rows.sort(key=_sort_key(sort))
@@ -278,7 +279,7 @@ def build(
             (day, Figure.of(n, hide_below, i in hidden_days and n >= (hide_below or 0)))
             for i, (day, n) in enumerate(days)
         ],
-        languages=_languages(dict(all_languages), hide_below),
+        languages=languages(scope_languages, "all"),
         hide_below=hide_below,
         days_withheld=days_withheld,
         codes=code_rows,
@@ -301,39 +302,93 @@ def _code_rows(session, campaign, schools, scope, hide_below, hidden) -> list[Co
     return sorted(rows, key=lambda r: (r.name.lower(), order.get(r.audience, 9)))
 
 
-def _suppressed(
-    ids: list[int], audiences: list[str], counts: dict[int, dict[str, int]], k: int | None
+def _hidden(
+    triples: list,
+    district_of: dict[int, str],
+    audiences: list[str],
+    school_languages: dict[int, list[tuple[str, int]]],
+    scope_languages: list[tuple[str, int]],
+    k: int,
 ) -> set:
-    """Which figures a coordinator must not see exactly (only small ones are hidden by
-    ``Figure.of``; this adds the secondary ones). Keys: (school, audience), (school, None)
-    for a school's total, ("all", audience) and ("all", None) for the overall figures."""
-    if k is None:
-        return set()
-    hidden: set = set()
-    # Each school: its audiences under the school's total.
-    for sid in ids:
-        values = [counts[sid][a] for a in audiences]
-        parts, pins = protect(values, k)
-        hidden |= {(sid, audiences[i]) for i in parts}
-        if pins:
-            hidden.add((sid, None))
-    if len(ids) == 1:  # the overall figures are that school's figures
-        sid = ids[0]
-        hidden |= {("all", a) for (s, a) in list(hidden) if s == sid}
-        return hidden
-    # Several schools: each audience's cells under the overall figure for that audience,
-    # and the schools' totals under the overall total.
+    """Which figures a coordinator must not see exactly: the small ones and those they could
+    be worked out from, by any sum of what the page shows (``survey.core.suppress``: the
+    rank test, and what "weniger als k" tells). The page's figures are sums of counts per
+    school, audience and answer language; each is a cell of one system:
+
+    - (school, audience), (school, None) for a school's total;
+    - (("district", name), audience) and (("district", name), None);
+    - ("all", audience) and ("all", None) for the overall figures;
+    - ("language", school or "all", language or the pool) for the languages.
+    """
+    # numpy: loaded by a worker on its first coordinator dashboard, not on start-up
+    from survey.core.suppress import Cell, Relation, Status, System, protect
+
+    system = System()
+    members: dict = defaultdict(list)
+    for school_id, audience, language, n in triples:
+        inner = system.add_inner(n)
+        district = ("district", district_of[school_id])
+        pool = _pool_of(school_languages[school_id], language)
+        for key in (
+            (school_id, audience),
+            (school_id, None),
+            (district, audience),
+            (district, None),
+            ("all", audience),
+            ("all", None),
+            ("language", school_id, pool),
+            ("language", "all", _pool_of(scope_languages, language)),
+        ):
+            members[key].append(inner)
+    index: dict = {}
+
+    def cell(key, level: int) -> int:
+        if key not in index:
+            inner = tuple(members.get(key, ()))
+            n = sum(system.inner_values[i] for i in inner)
+            index[key] = system.add_cell(Cell(key, inner, n, level))
+        return index[key]
+
+    def relation(parent, children) -> None:
+        system.relations.append(Relation(parent, tuple(children)))
+
+    schools = sorted(district_of)
+    districts = sorted({("district", d) for d in district_of.values()})
+    for unit, level in [*((s, 0) for s in schools), *((d, 1) for d in districts), ("all", 2)]:
+        relation(cell((unit, None), level + 1), [cell((unit, a), level) for a in audiences])
+    for sid in schools:
+        groups = [cell(("language", sid, label), 0) for label, _n in school_languages[sid]]
+        relation(cell((sid, None), 1), groups)
+    groups = [cell(("language", "all", label), 2) for label, _n in scope_languages]
+    relation(cell(("all", None), 3), groups)
+    for district in districts:
+        own = [sid for sid in schools if ("district", district_of[sid]) == district]
+        for a in [*audiences, None]:
+            relation(cell((district, a), 1 + (a is None)), [cell((s, a), a is None) for s in own])
     for a in [*audiences, None]:
-        if a is None:
-            values = [sum(counts[sid].values()) for sid in ids]
-        else:
-            values = [counts[sid][a] for sid in ids]
-        already = {i for i, sid in enumerate(ids) if (sid, a) in hidden}
-        parts, pins = protect(values, k, already)
-        hidden |= {(ids[i], a) for i in parts}
-        if pins:
-            hidden.add(("all", a))
-    return hidden
+        relation(
+            cell(("all", a), 2 + (a is None)), [cell((d, a), 1 + (a is None)) for d in districts]
+        )
+    result = protect(system, k)
+    return {
+        c.key
+        for c, status in zip(system.cells, result.status, strict=True)
+        if status is not Status.PUBLISHED
+    }
+
+
+def _hidden_days(values: list[int], k: int) -> tuple[set[int], bool]:
+    """The days a coordinator must not see, and whether the days must go altogether: they
+    add up to the total the page shows (the same system of sums, with one sum)."""
+    from survey.core.suppress import Cell, Relation, Status, System, protect
+
+    system = System()
+    days = [system.add_cell(Cell(i, (system.add_inner(n),), n)) for i, n in enumerate(values)]
+    total = system.add_cell(Cell("total", tuple(range(len(values))), sum(values), 1))
+    system.relations.append(Relation(total, tuple(days)))
+    status = protect(system, k).status
+    hidden = {i for i in days if status[i] is not Status.PUBLISHED}
+    return hidden, status[total] is not Status.PUBLISHED
 
 
 def _sort_key(sort: str):

@@ -72,7 +72,7 @@ def index(campaign_id: int):
 @requires(Action.VIEW_REPORTS)
 def report(campaign_id: int, level: str, unit: str):
     from survey.documents import html, services
-    from survey.reports.suppress import LEVELS
+    from survey.core.suppress import LEVELS
 
     campaign = _campaign(campaign_id)
     if level not in LEVELS:

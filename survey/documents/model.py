@@ -42,7 +42,7 @@ from survey.questionnaires.model import (
 )
 from survey.reports import indicators as indicators_module
 from survey.reports.services import Built
-from survey.reports.suppress import ALL, LEVELS
+from survey.core.suppress import ALL, LEVELS
 
 HIDDEN_SECONDARY = "–"
 

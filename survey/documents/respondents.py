@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from survey.distribution.models import Campaign, CampaignSchool, ExpectedCount
 from survey.reports import aggregate
-from survey.reports.suppress import ALL, LEVELS, Hierarchy, Status, frequency_system, protect
+from survey.core.suppress import ALL, LEVELS, Hierarchy, Status, frequency_system, protect
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from survey.documents.model import Report, Sources
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.loader import THEMES_FILE, load_themes
 from survey.reports import services as engine
-from survey.reports.suppress import LEVELS
+from survey.core.suppress import LEVELS
 
 FORMATS = ("pdf", "html")
 MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}

@@ -20,7 +20,7 @@ from survey.core.db import make_engine
 from survey.distribution.models import AUDIENCES
 from survey.questionnaires.registry import registry
 from survey.reports import export, services
-from survey.reports.suppress import LEVELS
+from survey.core.suppress import LEVELS
 
 #: The formats ``survey.documents`` writes (the reports people read).
 DOCUMENT_FORMATS = ("pdf", "html")

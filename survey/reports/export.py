@@ -53,7 +53,7 @@ from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import LANGUAGE_VARIABLE
 from survey.reports.outputs import neutralise
 from survey.reports.services import CampaignStillOpen, CampaignUnknown
-from survey.reports.suppress import LEVELS
+from survey.core.suppress import LEVELS
 from survey.respond.models import Answer, Response
 
 FORMATS = ("csv", "xlsx", "sav", "dta")

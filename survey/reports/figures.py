@@ -19,7 +19,7 @@ import pandas as pd
 from survey.questionnaires.definition import ORDERED, Questionnaire
 from survey.questionnaires.model import DONT_KNOW, OTHER
 from survey.reports import aggregate
-from survey.reports.suppress import (
+from survey.core.suppress import (
     ALL,
     LEVELS,
     FrequencyTable,

@@ -19,7 +19,7 @@ import pandas as pd
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import DONT_KNOW, ThemesFile
 from survey.reports.figures import Figures
-from survey.reports.suppress import ALL
+from survey.core.suppress import ALL
 
 COLUMNS = [
     "level",

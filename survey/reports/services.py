@@ -23,7 +23,7 @@ from survey.reports import aggregate
 from survey.reports import figures as figures_module
 from survey.reports.figures import Figures
 from survey.reports.outputs import tidy_csv
-from survey.reports.suppress import LEVELS
+from survey.core.suppress import LEVELS
 
 FORMATS = ("csv", "xlsx")
 
@@ -156,7 +156,7 @@ def audit(built: Built, sample: int = 25) -> Audit:
     """How many cells each kind of suppression hides per level, and what a linear program
     can narrow a primary cell to (every n-th system with hidden cells: an LP per hidden
     cell and bound is slow). ``built`` must have been built with ``keep_systems``."""
-    from survey.reports.suppress import Status, lp_audit, narrowest
+    from survey.core.suppress import Status, lp_audit, narrowest
 
     table = built.figures.suppressed()
     counts = {level: {s: int(table.loc[level, s]) for s in table.columns} for level in table.index}

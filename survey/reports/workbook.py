@@ -27,7 +27,7 @@ from survey.questionnaires.loader import THEMES_FILE, load_themes
 from survey.questionnaires.model import MatrixQuestion
 from survey.reports import indicators as indicators_module
 from survey.reports.outputs import neutralise
-from survey.reports.suppress import ALL
+from survey.core.suppress import ALL
 
 SECONDARY_MARK = "–"
 #: written as the creation time, so that two builds are byte-identical

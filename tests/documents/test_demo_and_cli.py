@@ -19,7 +19,7 @@ from survey.documents import model, services
 from survey.extensions import db
 from survey.questionnaires.registry import registry
 from survey.reports.services import UnitUnknown
-from survey.reports.suppress import LEVELS
+from survey.core.suppress import LEVELS
 
 SHIPPED = str(Path(__file__).parent.parent.parent / "questionnaires")
 

@@ -10,7 +10,7 @@ from document_worlds import SCHOOLS, K, build_world, load, shown_values
 
 from survey.documents import model
 from survey.documents.model import ChoiceBlock, NumberBlock, ScaleBlock, ThemeSection
-from survey.reports.suppress import ALL, LEVELS
+from survey.core.suppress import ALL, LEVELS
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from survey.reports import services
 from survey.reports.aggregate import weighted_quantiles
 from survey.reports.figures import TIDY_COLUMNS
 from survey.reports.outputs import tidy_csv
-from survey.reports.suppress import ALL
+from survey.core.suppress import ALL
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "questionnaires"
 QUESTIONNAIRES, _problems = load_directory(FIXTURES)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey.reports.suppress import (
+from survey.core.suppress import (
     ALL,
     Cell,
     Hierarchy,
@@ -18,10 +18,12 @@ from survey.reports.suppress import (
     exact_recoverable,
     frequency_system,
     lp_audit,
+    narrowed_to_one,
     narrowest,
     pinned_sums,
     protect,
     recoverable,
+    relation_map,
 )
 
 FOUR_SCHOOLS = Hierarchy({"s1": "d1", "s2": "d1", "s3": "d2", "s4": "d2"}, "M")
@@ -114,6 +116,23 @@ def test_a_unit_below_k_shows_nothing():
         assert result.status[table.index[("school", "s2", None, value)]] is Status.PRIMARY
 
 
+def test_what_fewer_than_k_tells_is_taken_into_account():
+    """Two "weniger als 5" under a published 8 are both 4: a third figure is hidden."""
+    system = System()
+    a, b, c = system.add_inner(4), system.add_inner(4), system.add_inner(9)
+    for inner, n in (((a,), 4), ((b,), 4), ((c,), 9), ((a, b, c), 17)):
+        system.add_cell(Cell((n, inner), inner, n, level=int(len(inner) > 1)))
+    system.relations.append(Relation(3, (0, 1, 2)))
+    result = protect(system, 5)
+    assert result.status[2] is Status.SECONDARY and result.status[3] is Status.PUBLISHED
+    intervals = lp_audit(system, result)
+    assert [(iv.low, iv.high) for iv in intervals] == [(1, 4), (1, 4), (9, 15)]
+    # without the third, the sums and the labels pin both
+    hidden = [True, True, False, False]
+    assert narrowed_to_one(system, hidden, 5) == [0, 1]
+    assert recoverable(system, hidden) == []  # the rank test alone does not see it
+
+
 def test_lp_audit_reports_the_interval_an_attacker_can_reach():
     table = frequency_system(COUNTS, FOUR_SCHOOLS, ["1", "2"], k=5)
     result = protect(table.system, 5)
@@ -175,8 +194,16 @@ def test_no_hidden_cell_is_recoverable_and_no_sum_pins_hidden_members(world):
             assert hidden[i], cell
     assert exact_recoverable(table.system, hidden) == []
     assert pinned_sums(table.system, hidden, k) == []
-    # with non-negativity too, a solver narrows no hidden cell to one value
-    assert all(iv.width > 1e-6 for iv in lp_audit(table.system, result))
+    # with non-negativity and what "weniger als k" tells, a solver narrows a hidden figure
+    # to one value only where nothing is left to hide: every sum it is part of is hidden
+    # (all the figures are small: three "weniger als 3" for two schools and their town)
+    rel_map = relation_map(table.system)
+    pinned = set(narrowed_to_one(table.system, hidden, k))
+    pinned |= {iv.cell for iv in lp_audit(table.system, result) if iv.width < 1e-6}
+    for i in pinned:
+        if table.system.cells[i].n:
+            for rel in rel_map.get(i, []):
+                assert all(hidden[c] for c in (rel.parent, *rel.children)), table.system.cells[i]
     # every published cell is the sum of its inner cells (the system is consistent)
     for cell in table.system.cells:
         assert cell.n == sum(table.system.inner_values[x] for x in cell.inner)
@@ -212,7 +239,7 @@ def test_larger_tables_are_protected_without_hiding_everything(seed):
 
 
 def test_out_of_rounds_it_fails_closed_to_the_higher_level(monkeypatch):
-    from survey.reports import suppress
+    from survey.core import suppress
 
     monkeypatch.setattr(suppress, "MAX_ROUNDS", 1)
     table = frequency_system(COUNTS, FOUR_SCHOOLS, ["1", "2"], k=5)
@@ -226,7 +253,7 @@ def test_out_of_rounds_it_fails_closed_to_the_higher_level(monkeypatch):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds(), st.randoms(use_true_random=False))
 def test_the_matrix_rank_test_agrees_with_the_plain_one(world, rnd: random.Random):
-    from survey.reports.suppress import recoverable_blocks, recoverable_blocks_plain
+    from survey.core.suppress import recoverable_blocks, recoverable_blocks_plain
 
     hierarchy, values, counts, breakdown, k = world
     table = frequency_system(counts, hierarchy, values, breakdown_levels=breakdown, k=k)
@@ -240,7 +267,7 @@ def test_the_matrix_rank_test_agrees_with_the_plain_one(world, rnd: random.Rando
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds(), st.randoms(use_true_random=False))
 def test_the_sparse_rank_test_agrees_with_the_dense_and_the_plain_one(world, rnd: random.Random):
-    from survey.reports.suppress import Incidence, recoverable_blocks, recoverable_blocks_plain
+    from survey.core.suppress import Incidence, recoverable_blocks, recoverable_blocks_plain
 
     hierarchy, values, counts, breakdown, k = world
     table = frequency_system(counts, hierarchy, values, breakdown_levels=breakdown, k=k)
@@ -262,7 +289,7 @@ def test_the_sparse_rank_test_agrees_with_the_dense_and_the_plain_one(world, rnd
 
 def test_protection_is_the_same_with_the_sparse_rank_test(monkeypatch):
     """Whole protections (every round) agree between the two forms of the matrix."""
-    from survey.reports import suppress
+    from survey.core import suppress
 
     rnd = random.Random(7)
     schools = {f"s{i}": f"d{i % 4}" for i in range(30)}

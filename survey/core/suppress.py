@@ -55,13 +55,21 @@ reports the interval an attacker can narrow it to.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 
-import numpy as np
+# The rank tests multiply many small matrices. OpenBLAS's threads fight over busy cores
+# (an SVD of 60 x 400 took 0.5 s instead of 2 ms on a loaded 2-core machine): one thread
+# per process, unless the administrator says otherwise. Read when numpy loads, so it
+# takes effect where this module loads numpy first (a web worker's first dashboard);
+# the reports set it too, before pandas loads numpy.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 
 class Status(StrEnum):
@@ -209,6 +217,7 @@ def _one_round(
         else recoverable_blocks_plain(system, hidden)
     )
     exposed = [i for block in blocks for i in block]
+    exposed += sorted(set(narrowed_to_one(system, hidden, k)) - set(exposed))
     for cluster in _clusters(exposed, hidden, rel_map):
         if fixed.intersection(cluster):
             continue
@@ -263,6 +272,72 @@ def pinned_sums(system: System, hidden: Sequence[bool], k: int) -> list[int]:
         if 0 < total < k:
             found.append(r)
     return found
+
+
+def narrowed_to_one(system: System, hidden: Sequence[bool], k: int) -> list[int]:
+    """Hidden figures (not zeros) that the sums, with what "weniger als k" tells, narrow to
+    one value: two "weniger als 5" under a published 8 are both 4, though neither is in
+    the published span."""
+    low, high = narrowed(system, hidden, k)
+    return [
+        i
+        for i, cell in enumerate(system.cells)
+        if hidden[i] and cell.n > 0 and high[i] - low[i] < 0.5
+    ]
+
+
+def narrowed(
+    system: System, hidden: Sequence[bool], k: int, rounds: int = 50
+) -> tuple[list[float], list[float]]:
+    """The least and the most each figure can be, for a reader who knows the published
+    figures, that counts are not negative and what "weniger als k" says: the bounds are
+    carried along every sum until they settle (interval propagation; ``lp_audit`` is the
+    exact, slower form of the same question)."""
+    inf = float("inf")
+    low: list[float] = []
+    high: list[float] = []
+    for i, cell in enumerate(system.cells):
+        lo, hi = attacker_bounds(cell, k) if hidden[i] else (cell.n, cell.n)
+        low.append(lo)
+        high.append(hi)
+    rels = [rel for rel in system.relations if any(hidden[c] for c in (rel.parent, *rel.children))]
+    for _ in range(rounds):
+        changed = False
+        for rel in rels:
+            p, children = rel.parent, rel.children
+            sum_lo = sum(low[c] for c in children)
+            finite = [high[c] for c in children if high[c] != inf]
+            unbounded = len(children) - len(finite)
+            sum_hi = sum(finite) if not unbounded else inf
+            if sum_lo > low[p]:
+                low[p], changed = sum_lo, True
+            if sum_hi < high[p]:
+                high[p], changed = sum_hi, True
+            for c in children:
+                others_lo = sum_lo - low[c]
+                if high[c] == inf:
+                    others_hi = inf if unbounded > 1 else sum(finite)
+                else:
+                    others_hi = inf if unbounded else sum(finite) - high[c]
+                lo, hi = low[p] - others_hi, high[p] - others_lo
+                if lo > low[c]:
+                    low[c], changed = lo, True
+                if hi < high[c]:
+                    high[c], changed = hi, True
+        if not changed:
+            break
+    return low, high
+
+
+def attacker_bounds(cell: Cell, k: int) -> tuple[int, float]:
+    """What a reader knows of a hidden cell from how it is shown: "weniger als k" is 1..k-1
+    (0..k-1 inside a group below k, whose zeros are hidden too); any other hidden figure
+    is only known not to be negative."""
+    if 0 < cell.n < k and not cell.hide_group:
+        return 1, k - 1
+    if cell.hide_group and cell.n < k:
+        return 0, k - 1
+    return 0, float("inf")
 
 
 def _helper_for(
@@ -691,7 +766,8 @@ class Interval:
 
 def lp_audit(system: System, protection: Protection) -> list[Interval]:
     """For each hidden cell, the smallest and largest value consistent with every published
-    figure and non-negativity (what an attacker with a solver can narrow it to)."""
+    figure, non-negativity and what "weniger als k" says (``attacker_bounds``): what an
+    attacker with a solver can narrow it to."""
     from scipy.optimize import linprog  # only the audit needs scipy
 
     hidden = protection.hidden()
@@ -704,6 +780,19 @@ def lp_audit(system: System, protection: Protection) -> list[Interval]:
     for r, i in enumerate(pub):
         a_eq[r, list(system.cells[i].inner)] = 1.0
         b_eq[r] = system.cells[i].n
+    # what "weniger als k" tells: 1 <= x <= k-1 (0 <= x inside a group below k)
+    bounded = [
+        (i, attacker_bounds(system.cells[i], protection.k))
+        for i in hidden
+        if attacker_bounds(system.cells[i], protection.k)[1] != float("inf")
+    ]
+    a_ub = np.zeros((2 * len(bounded), size))
+    b_ub = np.zeros(2 * len(bounded))
+    for r, (i, (lo, hi)) in enumerate(bounded):
+        a_ub[2 * r, list(system.cells[i].inner)] = 1.0
+        b_ub[2 * r] = hi
+        a_ub[2 * r + 1, list(system.cells[i].inner)] = -1.0
+        b_ub[2 * r + 1] = -lo
     found = []
     for i in hidden:
         c = np.zeros(size)
@@ -714,6 +803,8 @@ def lp_audit(system: System, protection: Protection) -> list[Interval]:
                 sign * c,
                 A_eq=a_eq if len(pub) else None,
                 b_eq=b_eq if len(pub) else None,
+                A_ub=a_ub if bounded else None,
+                b_ub=b_ub if bounded else None,
                 bounds=(0, None),
                 method="highs",
             )
