@@ -71,8 +71,8 @@ def index(campaign_id: int):
 @bp.get("/berichte/<int:campaign_id>/<level>/<unit>")
 @requires(Action.VIEW_REPORTS)
 def report(campaign_id: int, level: str, unit: str):
-    from survey.documents import html, services
     from survey.core.suppress import LEVELS
+    from survey.documents import html, services
 
     campaign = _campaign(campaign_id)
     if level not in LEVELS:

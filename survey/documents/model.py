@@ -26,6 +26,7 @@ import pandas as pd
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from survey.core.suppress import ALL, LEVELS
 from survey.distribution.labels import AUDIENCE_LABELS
 from survey.distribution.models import AUDIENCES
 from survey.documents import charts
@@ -42,7 +43,6 @@ from survey.questionnaires.model import (
 )
 from survey.reports import indicators as indicators_module
 from survey.reports.services import Built
-from survey.core.suppress import ALL, LEVELS
 
 HIDDEN_SECONDARY = "–"
 

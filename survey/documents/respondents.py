@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.core.suppress import ALL, LEVELS, Hierarchy, Status, frequency_system, protect
 from survey.distribution.models import Campaign, CampaignSchool, ExpectedCount
 from survey.reports import aggregate
-from survey.core.suppress import ALL, LEVELS, Hierarchy, Status, frequency_system, protect
 
 
 @dataclass(frozen=True)

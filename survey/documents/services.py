@@ -17,6 +17,7 @@ from pathlib import Path
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
+from survey.core.suppress import LEVELS
 from survey.distribution import outlines
 from survey.documents import freetext, model
 from survey.documents import respondents as respondents_module
@@ -24,7 +25,6 @@ from survey.documents.model import Report, Sources
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.loader import THEMES_FILE, load_themes
 from survey.reports import services as engine
-from survey.core.suppress import LEVELS
 
 FORMATS = ("pdf", "html")
 MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}

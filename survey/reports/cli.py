@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from survey.core.commands import require_schema
 from survey.core.db import make_engine
+from survey.core.suppress import LEVELS
 from survey.distribution.models import AUDIENCES
 from survey.questionnaires.registry import registry
 from survey.reports import export, services
-from survey.core.suppress import LEVELS
 
 #: The formats ``survey.documents`` writes (the reports people read).
 DOCUMENT_FORMATS = ("pdf", "html")

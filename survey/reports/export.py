@@ -47,13 +47,13 @@ from sqlalchemy.orm import Session
 
 from survey.core.errors import SurveyError
 from survey.core.scrub import scrub
+from survey.core.suppress import LEVELS
 from survey.distribution.models import Campaign, District, Municipality, School
 from survey.questionnaires.codebook import rows as codebook_rows
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import LANGUAGE_VARIABLE
 from survey.reports.outputs import neutralise
 from survey.reports.services import CampaignStillOpen, CampaignUnknown
-from survey.core.suppress import LEVELS
 from survey.respond.models import Answer, Response
 
 FORMATS = ("csv", "xlsx", "sav", "dta")

@@ -16,9 +16,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from survey.questionnaires.definition import ORDERED, Questionnaire
-from survey.questionnaires.model import DONT_KNOW, OTHER
-from survey.reports import aggregate
 from survey.core.suppress import (
     ALL,
     LEVELS,
@@ -29,6 +26,9 @@ from survey.core.suppress import (
     frequency_system,
     protect,
 )
+from survey.questionnaires.definition import ORDERED, Questionnaire
+from survey.questionnaires.model import DONT_KNOW, OTHER
+from survey.reports import aggregate
 
 TIDY_COLUMNS = [
     "level",

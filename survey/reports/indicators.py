@@ -16,10 +16,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from survey.core.suppress import ALL
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import DONT_KNOW, ThemesFile
 from survey.reports.figures import Figures
-from survey.core.suppress import ALL
 
 COLUMNS = [
     "level",

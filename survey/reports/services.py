@@ -17,13 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.core.errors import SurveyError
+from survey.core.suppress import LEVELS
 from survey.distribution.models import Campaign, CampaignState
 from survey.questionnaires.definition import Questionnaire
 from survey.reports import aggregate
 from survey.reports import figures as figures_module
 from survey.reports.figures import Figures
 from survey.reports.outputs import tidy_csv
-from survey.core.suppress import LEVELS
 
 FORMATS = ("csv", "xlsx")
 

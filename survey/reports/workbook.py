@@ -21,13 +21,13 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from survey.core.suppress import ALL
 from survey.i18n.locale import RTL_LANGUAGES
 from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.loader import THEMES_FILE, load_themes
 from survey.questionnaires.model import MatrixQuestion
 from survey.reports import indicators as indicators_module
 from survey.reports.outputs import neutralise
-from survey.core.suppress import ALL
 
 SECONDARY_MARK = "–"
 #: written as the creation time, so that two builds are byte-identical

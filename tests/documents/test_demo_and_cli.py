@@ -13,13 +13,13 @@ from document_worlds import build_world
 from report_factories import World, make_responses
 from sqlalchemy import select
 
+from survey.core.suppress import LEVELS
 from survey.distribution.models import Campaign, CampaignState
 from survey.distribution.services import ensure_demo
 from survey.documents import model, services
 from survey.extensions import db
 from survey.questionnaires.registry import registry
 from survey.reports.services import UnitUnknown
-from survey.core.suppress import LEVELS
 
 SHIPPED = str(Path(__file__).parent.parent.parent / "questionnaires")
 

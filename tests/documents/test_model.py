@@ -8,9 +8,9 @@ import math
 import pytest
 from document_worlds import SCHOOLS, K, build_world, load, shown_values
 
+from survey.core.suppress import ALL, LEVELS
 from survey.documents import model
 from survey.documents.model import ChoiceBlock, NumberBlock, ScaleBlock, ThemeSection
-from survey.core.suppress import ALL, LEVELS
 
 
 @pytest.fixture

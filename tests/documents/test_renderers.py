@@ -11,8 +11,8 @@ import pdfcheck
 import pytest
 from document_worlds import HOSTILE, K, build_world, load, shown_values
 
-from survey.documents import html, model, pdf, services
 from survey.core.suppress import LEVELS
+from survey.documents import html, model, pdf, services
 
 #: a number as a German report prints it, standing alone (not inside a word or a hash)
 NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:\.\d{3})*(?:,\d+)?(?![\w]|,\d)")

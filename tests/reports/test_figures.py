@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from report_factories import make_responses, make_world, random_family
 
+from survey.core.suppress import ALL
 from survey.distribution.models import CampaignState
 from survey.extensions import db
 from survey.questionnaires.loader import load_directory
@@ -19,7 +20,6 @@ from survey.reports import services
 from survey.reports.aggregate import weighted_quantiles
 from survey.reports.figures import TIDY_COLUMNS
 from survey.reports.outputs import tidy_csv
-from survey.core.suppress import ALL
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "questionnaires"
 QUESTIONNAIRES, _problems = load_directory(FIXTURES)
