@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from survey.core.errors import SurveyError
 from survey.core.logging import route_of_request
@@ -21,10 +22,21 @@ from survey.i18n.locale import direction
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
+class KeyConverter(IntegerConverter):
+    """``<int:...>`` bounded to what an integer column holds (PostgreSQL ``integer``):
+    a longer number in an address is no object of ours, so 404, not an overflow (500)
+    in the database driver."""
+
+    def __init__(self, map, *args, max: int = 2**31 - 1, **kwargs) -> None:  # noqa: A002
+        super().__init__(map, *args, max=max, **kwargs)
+
+
 def init_app(app: Flask) -> None:
     # "/s//<token>" would be redirected to "/s/<token>" on the host the request
     # named (a forged Host header sends the visitor elsewhere): no slash merging.
     app.url_map.merge_slashes = False
+    # Before any route is added: every <int:...> segment is a database key.
+    app.url_map.converters["int"] = KeyConverter
     proxies = int(app.config.get("PROXY_FIX", 0) or 0)
     if proxies:
         # Behind that many proxies, the client address and the scheme come from
