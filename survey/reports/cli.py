@@ -138,11 +138,19 @@ def report_command(
         for level, counts in found.suppressed.items():
             shown = ", ".join(f"{status} {n}" for status, n in counts.items())
             click.echo(f"{level}: {shown}", err=True)
-        click.echo(
-            f"LP audit of {found.systems_audited} systems: narrowest interval for a hidden "
-            f"count below k: {found.narrowest}",
-            err=True,
-        )
+        click.echo(f"LP audit of {found.systems_audited} systems: {_narrowest(found)}", err=True)
+
+
+def _narrowest(found: services.Audit) -> str:
+    if found.narrowest is None:
+        return "no hidden count below k to audit"
+    width, (audience, _questionnaire, variable), cell, n, low, high = found.narrowest
+    level, unit, group, value = cell
+    where = f"{level} {unit}" + (f" ({group})" if group else "")
+    return (
+        f"the narrowest interval for a hidden count below k is {low:g} to {high:g} "
+        f"(width {width:g}; the count is {n}): {audience} {variable} = {value}, {where}"
+    )
 
 
 def _write_in_workers(
