@@ -638,7 +638,7 @@ def _minus_span(b: np.ndarray, pivots: list[int], rref: np.ndarray) -> np.ndarra
     rows, at = np.nonzero(b[:, pivots])
     residual = b.copy()
     if rows.size:
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
         residual[rows[starts]] -= np.add.reduceat(rref[at], starts, axis=0)
     return residual
 
