@@ -164,9 +164,10 @@ def protect(system: System, k: int) -> Protection:
     failed = False
     rel_map = relation_map(system)
     incidence = Incidence(system) if Incidence.fits(system) else None
+    links = Links(system)
     while True:
         rounds += 1
-        added = _one_round(system, hidden, k, rel_map, incidence)
+        added = _one_round(system, hidden, k, rel_map, incidence, links)
         if not added:
             break
         if rounds >= MAX_ROUNDS:
@@ -199,6 +200,7 @@ def _one_round(
     k: int,
     rel_map: dict[int, list[Relation]],
     incidence: Incidence | None = None,
+    links: Links | None = None,
 ) -> bool:
     """Hide more cells where needed; True if anything was added."""
     wanted: set[int] = set()
@@ -217,7 +219,7 @@ def _one_round(
         else recoverable_blocks_plain(system, hidden)
     )
     exposed = [i for block in blocks for i in block]
-    exposed += sorted(set(narrowed_to_one(system, hidden, k)) - set(exposed))
+    exposed += sorted(set(narrowed_to_one(system, hidden, k, links)) - set(exposed))
     for cluster in _clusters(exposed, hidden, rel_map):
         if fixed.intersection(cluster):
             continue
@@ -274,11 +276,13 @@ def pinned_sums(system: System, hidden: Sequence[bool], k: int) -> list[int]:
     return found
 
 
-def narrowed_to_one(system: System, hidden: Sequence[bool], k: int) -> list[int]:
+def narrowed_to_one(
+    system: System, hidden: Sequence[bool], k: int, links: Links | None = None
+) -> list[int]:
     """Hidden figures (not zeros) that the sums, with what "weniger als k" tells, narrow to
     one value: two "weniger als 5" under a published 8 are both 4, though neither is in
     the published span."""
-    low, high = narrowed(system, hidden, k)
+    low, high = narrowed(system, hidden, k, links=links)
     return [
         i
         for i, cell in enumerate(system.cells)
@@ -286,13 +290,95 @@ def narrowed_to_one(system: System, hidden: Sequence[bool], k: int) -> list[int]
     ]
 
 
+class Links:
+    """The relations as flat arrays (one entry per child), built once per ``protect``:
+    what the interval propagation of ``narrowed`` runs on."""
+
+    def __init__(self, system: System) -> None:
+        rels = system.relations
+        self.parent = np.array([rel.parent for rel in rels], dtype=np.int64)
+        sizes = [len(rel.children) for rel in rels]
+        self.child = np.fromiter(
+            (c for rel in rels for c in rel.children), dtype=np.int64, count=sum(sizes)
+        )
+        self.rel_of = np.repeat(np.arange(len(rels), dtype=np.int64), sizes)
+        self.n = np.array([c.n for c in system.cells], dtype=float)
+
+
+#: rounds of the simultaneous propagation before ``narrowed`` falls back to the sequential
+#: form (which stops after its ``rounds``): integer bounds settle long before
+SIMULTANEOUS_ROUNDS = 2000
+
+
 def narrowed(
-    system: System, hidden: Sequence[bool], k: int, rounds: int = 50
+    system: System,
+    hidden: Sequence[bool],
+    k: int,
+    rounds: int = 50,
+    links: Links | None = None,
 ) -> tuple[list[float], list[float]]:
     """The least and the most each figure can be, for a reader who knows the published
     figures, that counts are not negative and what "weniger als k" says: the bounds are
     carried along every sum until they settle (interval propagation; ``lp_audit`` is the
-    exact, slower form of the same question)."""
+    exact, slower form of the same question).
+
+    Every sum narrows its members at once, in numpy, round after round, until nothing
+    changes. The bounds are whole numbers (or infinite), so they settle, and where they
+    have settled they are the widest bounds that no sum narrows further: the same bounds
+    that ``_narrowed_sequential`` (one sum after the other, the form this replaced)
+    reaches when it settles within its ``rounds``, whatever the order of the sums (each
+    step only narrows, and narrower bounds never narrow less). Where it has not settled,
+    these bounds are narrower than its, never wider: more is hidden, never less. Should
+    the simultaneous form not settle within ``SIMULTANEOUS_ROUNDS``, the sequential one
+    answers."""
+    links = links if links is not None else Links(system)
+    hid = np.asarray(hidden, dtype=bool)
+    low = links.n.copy()
+    high = links.n.copy()
+    for i in np.flatnonzero(hid).tolist():
+        low[i], high[i] = attacker_bounds(system.cells[i], k)
+    if not len(links.parent) or not hid.any():
+        return low.tolist(), high.tolist()
+    # the sums with a hidden member (the others are known exactly and narrow nothing)
+    hidden_children = np.bincount(links.rel_of, hid[links.child], len(links.parent))
+    touched = hid[links.parent] | (hidden_children > 0)
+    at = touched[links.rel_of]
+    child, rel_of = links.child[at], links.rel_of[at]
+    used = np.flatnonzero(touched)
+    parent = links.parent[used]
+    # relations renumbered 0..r-1 in their order
+    number = np.full(len(links.parent), -1, dtype=np.int64)
+    number[used] = np.arange(len(used))
+    rel_of = number[rel_of]
+    count = len(used)
+    for _ in range(SIMULTANEOUS_ROUNDS):
+        lo_c, hi_c = low[child], high[child]
+        unbounded_c = np.isinf(hi_c)
+        finite_c = np.where(unbounded_c, 0.0, hi_c)
+        sum_lo = np.bincount(rel_of, lo_c, count)
+        sum_finite = np.bincount(rel_of, finite_c, count)
+        unbounded = np.bincount(rel_of, unbounded_c, count)
+        sum_hi = np.where(unbounded > 0, np.inf, sum_finite)
+        others_lo = sum_lo[rel_of] - lo_c
+        others_hi = np.where(
+            unbounded[rel_of] - unbounded_c > 0, np.inf, sum_finite[rel_of] - finite_c
+        )
+        new_low, new_high = low.copy(), high.copy()
+        np.maximum.at(new_low, parent, sum_lo)
+        np.minimum.at(new_high, parent, sum_hi)
+        np.maximum.at(new_low, child, low[parent][rel_of] - others_hi)
+        np.minimum.at(new_high, child, high[parent][rel_of] - others_lo)
+        if np.array_equal(new_low, low) and np.array_equal(new_high, high):
+            return low.tolist(), high.tolist()
+        low, high = new_low, new_high
+    return _narrowed_sequential(system, hidden, k, rounds)
+
+
+def _narrowed_sequential(
+    system: System, hidden: Sequence[bool], k: int, rounds: int = 50
+) -> tuple[list[float], list[float]]:
+    """``narrowed`` one sum after the other, in plain Python, for at most ``rounds`` passes
+    (the form before the simultaneous one; its fallback, and the tests compare them)."""
     inf = float("inf")
     low: list[float] = []
     high: list[float] = []
@@ -480,12 +566,8 @@ def recoverable_blocks(
     if live.any() and a.size:
         rref, pivots = _reduced_row_echelon(a)
         if pivots:
-            from scipy.sparse import csr_matrix
-
-            b = mh[live]
-            # minus the part in the published row space; the hidden rows are sparse 0/1,
-            # so a sparse product (single-threaded, no BLAS) costs only their few entries
-            residual = b - csr_matrix(b[:, pivots]) @ rref
+            b = mh[live].astype(float)
+            residual = _minus_span(b, pivots, rref)
             exposed += list(hid_rows[live][np.abs(residual).max(axis=1) < TOLERANCE])
     return [sorted(int(i) for i in exposed)] if exposed else []
 
@@ -494,8 +576,6 @@ def _recoverable_sparse(inc: Incidence, hid: np.ndarray) -> list[list[int]]:
     """``recoverable_blocks`` on the entries of the matrix: the same pinning, the same dense
     matrix of published rows over the unknown inner cells they hold (rows and columns in
     ascending order) for the elimination, the same residuals."""
-    from scipy.sparse import csr_matrix
-
     cells, inner = inc.shape
     rows, cols = inc.row_of, inc.col_of
     published = ~hid[rows]
@@ -543,10 +623,24 @@ def _recoverable_sparse(inc: Incidence, hid: np.ndarray) -> list[list[int]]:
         for start in range(0, len(b_rows), Incidence.CHUNK):
             part_rows = b_rows[start : start + Incidence.CHUNK]
             part = dense(part_rows)
-            # as the dense path: the pivot columns in pivot order, a sparse product
-            residual = part - csr_matrix(part[:, pivots]) @ rref
+            # as the dense path: the pivot columns in pivot order
+            residual = _minus_span(part, pivots, rref)
             exposed += list(part_rows[np.abs(residual).max(axis=1) < TOLERANCE])
     return [sorted(int(i) for i in exposed)] if exposed else []
+
+
+def _minus_span(b: np.ndarray, pivots: list[int], rref: np.ndarray) -> np.ndarray:
+    """Each 0/1 row of ``b`` minus its part in the published row space: with the reduced
+    row echelon form that part is ``b[:, pivots] @ rref``, i.e. the sum of the rows of
+    ``rref`` at the row's pivot entries. The hidden rows hold only a few such entries, so
+    those rows are added up (in pivot order) rather than multiplied: no BLAS, whose threads
+    stall on busy cores, and no scipy.sparse (its import alone weighs about 20 MiB)."""
+    rows, at = np.nonzero(b[:, pivots])
+    residual = b.copy()
+    if rows.size:
+        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+        residual[rows[starts]] -= np.add.reduceat(rref[at], starts, axis=0)
+    return residual
 
 
 def recoverable_blocks_plain(system: System, hidden: Sequence[bool]) -> list[list[int]]:
@@ -611,17 +705,26 @@ def _known_inner(system: System, published: Iterable[int]) -> set[int]:
 
 def _blocks(pub: dict[int, tuple[int, ...]], hid: dict[int, tuple[int, ...]]):
     """Connected blocks of unknown inner cells linked by any cell (sparse graph components)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     vectors = [*pub.values(), *hid.values()]
     coords = sorted({x for vec in vectors for x in vec})
     at = {x: j for j, x in enumerate(coords)}
-    # each cell links its coordinates in a chain: enough for connectivity
-    heads = [at[vec[j]] for vec in vectors for j in range(len(vec) - 1)]
-    tails = [at[vec[j + 1]] for vec in vectors for j in range(len(vec) - 1)]
-    graph = coo_matrix(([1] * len(heads), (heads, tails)), shape=(len(coords), len(coords)))
-    _count, label = connected_components(graph, directed=False)
+    # each cell links its coordinates: union-find (no scipy.sparse.csgraph to import,
+    # about 20 MiB, for what the fail-closed check needs); a block's label is its root
+    up = list(range(len(coords)))
+
+    def find(j: int) -> int:
+        while up[j] != j:
+            up[j] = up[up[j]]
+            j = up[j]
+        return j
+
+    for vec in vectors:
+        first = find(at[vec[0]])
+        for x in vec[1:]:
+            other = find(at[x])
+            if other != first:
+                up[other] = first
+    label = np.array([find(j) for j in range(len(coords))], dtype=np.int64)
     groups_pub: dict[int, list[int]] = defaultdict(list)
     groups_hid: dict[int, list[int]] = defaultdict(list)
     members: dict[int, list[int]] = defaultdict(list)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
@@ -119,15 +120,37 @@ def _frame(session: Session, query: Select, columns: list[str]) -> pd.DataFrame:
     texts: dict[str, str] = {}
     for rows in result.partitions(5_000):
         for name, values in zip(columns, zip(*rows, strict=True), strict=True):
-            if isinstance(values[0], str):
-                values = [texts.setdefault(v, v) for v in values]
-            found[name].extend(values)
-    frame = pd.DataFrame(found, columns=columns)
+            if name in NUMERIC:  # as arrays, slice by slice: no Python object per figure
+                found[name].append(_numbers(values))
+            elif isinstance(values[0], str):
+                found[name].extend(texts.setdefault(v, v) for v in values)
+            else:
+                found[name].extend(values)
+    frame = pd.DataFrame(
+        {
+            name: np.concatenate(values) if name in NUMERIC and values else values
+            for name, values in found.items()
+        },
+        columns=columns,
+    )
     frame["n"] = frame["n"].astype("int64")
     for column in ("audience", "questionnaire_id", "variable"):
         if column in frame:
             frame[column] = frame[column].astype("category")
     return frame
+
+
+#: the columns of ``_frame`` that hold numbers (ids, codes, numbers and counts)
+NUMERIC = frozenset({"school_id", "code", "number", "first", "n"})
+
+
+def _numbers(values: tuple) -> np.ndarray:
+    """A slice of a numeric column: whole numbers as int64, with a missing value (None) or
+    a decimal sum (PostgreSQL's SUM of a bigint) as float64, as pandas makes them."""
+    found = np.array(values)
+    if found.dtype == object:
+        found = np.array(values, dtype=float)
+    return found
 
 
 def value_counts(

@@ -198,6 +198,7 @@ def compute(
         if keep_systems:
             systems.extend((key, t, r) for t, r, _f in parts)
     tidy = pd.concat(tidy_parts, ignore_index=True) if tidy_parts else _empty_tidy()
+    tidy_parts.clear()  # the parts are copied: let them go before the sort copies again
     tidy = _sorted(tidy)
     stats = pd.DataFrame(stat_rows, columns=STAT_COLUMNS)
     return Figures(tidy, stats, k, names, systems)
@@ -361,13 +362,17 @@ def _question_order(questionnaire: Questionnaire, variable: str) -> int:
 
 def _sorted(tidy: pd.DataFrame) -> pd.DataFrame:
     level_order = {lv: i for i, lv in enumerate(LEVELS)}
-    tidy = tidy.assign(_level=tidy["level"].map(level_order))
-    tidy = tidy.sort_values(
-        ["_level", "unit", "audience", "questionnaire", "_qorder", "_order"], kind="stable"
+    # the order from the sort keys alone, then one copy of the rows in that order (sorting
+    # the whole frame copied it three times: the peak of a campaign report's memory)
+    keys = pd.DataFrame(
+        {
+            "_level": tidy["level"].map(level_order),
+            **{c: tidy[c] for c in ("unit", "audience", "questionnaire", "_qorder", "_order")},
+        }
     )
-    return tidy.drop(columns=["_level", "_order", "_qorder"]).reset_index(drop=True)[
-        [*TIDY_COLUMNS, "status"]
-    ]
+    order = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()
+    del keys
+    return tidy[[*TIDY_COLUMNS, "status"]].take(order).reset_index(drop=True)
 
 
 def _empty_tidy() -> pd.DataFrame:

@@ -307,3 +307,43 @@ def test_protection_is_the_same_with_the_sparse_rank_test(monkeypatch):
     assert sparse.status == dense.status and sparse.rounds == dense.rounds
     assert sparse.count(Status.SECONDARY) > 0
     assert exact_recoverable(table.system, hidden_of(sparse)) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds(), st.randoms(use_true_random=False))
+def test_the_simultaneous_propagation_settles_where_the_sequential_one_does(
+    world, rnd: random.Random
+):
+    """``narrowed`` (every sum at once, in numpy) reaches the bounds that the sum-by-sum
+    form reaches when it settles, and never wider ones."""
+    from survey.core.suppress import _narrowed_sequential, narrowed
+
+    hierarchy, values, counts, breakdown, k = world
+    table = frequency_system(counts, hierarchy, values, breakdown_levels=breakdown, k=k)
+    share = rnd.random()
+    hidden = [rnd.random() < share for _ in table.system.cells]
+    low, high = narrowed(table.system, hidden, k)
+    settled = _narrowed_sequential(table.system, hidden, k, rounds=10_000)
+    assert (low, high) == settled
+    few_low, few_high = _narrowed_sequential(table.system, hidden, k, rounds=1)
+    assert all(a >= b for a, b in zip(low, few_low, strict=True))
+    assert all(a <= b for a, b in zip(high, few_high, strict=True))
+    for i, cell in enumerate(table.system.cells):
+        assert low[i] <= cell.n <= high[i]
+
+
+def test_the_simultaneous_propagation_falls_back_to_the_sequential_one(monkeypatch):
+    from survey.core import suppress
+
+    table = frequency_system(COUNTS, FOUR_SCHOOLS, ["1", "2"], k=5)
+    hidden = [cell.key[0] == "school" for cell in table.system.cells]
+    calls = []
+    sequential = suppress._narrowed_sequential
+    monkeypatch.setattr(
+        suppress, "_narrowed_sequential", lambda *a: calls.append(a) or sequential(*a)
+    )
+    settled = suppress.narrowed(table.system, hidden, 5)
+    assert not calls
+    monkeypatch.setattr(suppress, "SIMULTANEOUS_ROUNDS", 0)
+    assert suppress.narrowed(table.system, hidden, 5) == settled
+    assert len(calls) == 1
