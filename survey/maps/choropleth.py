@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 
+from survey.core.numbers import number_text, percent_text
 from survey.maps.geometry import MultiPolygon, Point, label_point, thin
 from survey.maps.projection import fit, fitted_height
 
@@ -111,22 +112,17 @@ class Choropleth:
         return "; ".join(parts)
 
 
-def german_percent(value: float) -> str:
-    """62.4 -> "62,4 %" (the engine rounds shares to one decimal)."""
-    return f"{value:.1f}".replace(".", ",") + " %"
-
-
 def classes() -> tuple[MapClass, ...]:
     bounds = (0.0, *BREAKS)
     found = []
     for index, low in enumerate(bounds):
         high = BREAKS[index] if index < len(BREAKS) else None
         if index == 0:
-            label = _("unter %(high)s %%", high=_number(BREAKS[0]))
+            label = _("unter %(high)s", high=percent_text(BREAKS[0]))
         elif high is None:
-            label = _("%(low)s %% und mehr", low=_number(low))
+            label = _("%(low)s und mehr", low=percent_text(low))
         else:
-            label = _("%(low)s bis unter %(high)s %%", low=_number(low), high=_number(high))
+            label = _("%(low)s bis unter %(high)s", low=number_text(low), high=percent_text(high))
         found.append(MapClass(index, low, high, PALETTE[index], label))
     return tuple(found)
 
@@ -134,11 +130,7 @@ def classes() -> tuple[MapClass, ...]:
 def ticks(choropleth: Choropleth) -> list[str]:
     """The bounds under the legend's ramp: 0, 20, …, 100 %."""
     bounds = [c.low for c in choropleth.classes] + [100.0]
-    return [_number(b) for b in bounds[:-1]] + [_number(bounds[-1]) + " %"]
-
-
-def _number(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
+    return [number_text(b) for b in bounds[:-1]] + [percent_text(bounds[-1])]
 
 
 def class_of(value: float) -> int:
@@ -156,7 +148,7 @@ def build(
     k: int,
     *,
     width: float = WIDTH,
-    fmt: Callable[[float], str] = german_percent,
+    fmt: Callable[[float], str] = percent_text,
     empty_label: str | None = None,
     highlight: str | None = None,
 ) -> Choropleth | None:

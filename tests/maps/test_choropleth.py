@@ -66,11 +66,11 @@ def test_fixed_classes_of_twenty_points(value, index):
 def test_legend_labels_and_a_palette_that_darkens_in_greyscale(context):
     labels = [c.label for c in choropleth.classes()]
     assert labels == [
-        "unter 20 %",
-        "20 bis unter 40 %",
-        "40 bis unter 60 %",
-        "60 bis unter 80 %",
-        "80 % und mehr",
+        "unter 20\u00a0%",
+        "20 bis unter 40\u00a0%",
+        "40 bis unter 60\u00a0%",
+        "60 bis unter 80\u00a0%",
+        "80\u00a0% und mehr",
     ]
 
     def grey(colour: str) -> float:
@@ -102,7 +102,7 @@ def test_districts_without_answers_or_without_outline(context, outlines):
         "Süd": State.EMPTY,
     }
     assert chart.unmapped == (
-        "Ost (70,0 %)",
+        "Ost (70\u00a0%)",
         "West (nicht ausgewiesen (weniger als 5 Antworten oder geschützt))",
     )
     assert choropleth.build("leer", {}, {}, (), 5) is None
@@ -123,14 +123,20 @@ def test_svg_hatches_the_suppressed_district_and_shows_no_value_for_it(context, 
         for g in root.iter(f"{SVG}g")
         if g.get("data-label")
     }
-    assert labels == {"Nord": ["Nord", "62,4 %"], "Mitte": ["Mitte"], "Süd": ["Süd", "18,0 %"]}
+    assert labels == {
+        "Nord": ["Nord", "62,4\u00a0%"],
+        "Mitte": ["Mitte"],
+        "Süd": ["Süd", "18\u00a0%"],
+    }
     words = " ".join(root.itertext())  # every text a reader or a screen reader meets
-    assert set(re.findall(r"\d+,\d %", words)) == {"62,4 %", "18,0 %"}
+    legend_bounds = {f"{b}\u00a0%" for b in (20, 40, 60, 80, 100)}  # "unter 20 %", …
+    shown = set(re.findall(r"\d+(?:,\d)?\u00a0%", words)) - legend_bounds
+    assert shown == {"62,4\u00a0%", "18\u00a0%"}
     assert "37,5" not in words
     legend = [g.get("data-legend") for g in root.iter(f"{SVG}g") if g.get("data-legend")]
     assert legend == ["class"] * 5 + ["suppressed"]
     desc = root.find(f"{SVG}desc").text
-    assert "Mitte: nicht ausgewiesen" in desc and "Nord: 62,4 %" in desc
+    assert "Mitte: nicht ausgewiesen" in desc and "Nord: 62,4\u00a0%" in desc
 
 
 def test_svg_escapes_names_and_titles(context, outlines):
@@ -163,9 +169,11 @@ def test_pdf_hatches_the_suppressed_district_and_shows_no_value_for_it(context, 
     found = text(path)
     assert {"Nord", "Mitte", "Süd"} <= {line.strip() for line in found.splitlines()}
     # the legend: the ramp's bounds and the hatch explained
-    assert re.search(r"0\s+20\s+40\s+60\s+80\s+100 %", found)
+    assert re.search(r"0\s+20\s+40\s+60\s+80\s+100\s%", found)
     assert "nicht ausgewiesen" in found
-    assert set(re.findall(r"\d+,\d %", found)) == {"62,4 %", "18,0 %"}
+    # (pdftotext gives the no-break space as a space; 100 % is the legend's end)
+    shown = {m.replace("\u00a0", " ") for m in re.findall(r"\d+(?:,\d)?\s%", found)}
+    assert shown - {"100 %"} == {"62,4 %", "18 %"}
     assert "37,5" not in found
     # the vector drawing: hatch lines for Mitte only, every one inside Mitte
     hatches = picture.hatches.contents
