@@ -101,9 +101,16 @@ def one_school(responses: int, fmt: str) -> dict:
         return found
 
 
+def cached(cache: Path) -> str:
+    """The SQLite file of the kept campaigns, migrated when it is made (checking the
+    foreign keys of ten million answers again on every run would take minutes)."""
+    path = cache / "reports.db"
+    return f"sqlite:///{path}" if path.exists() else database("sqlite", "", cache, False)
+
+
 def campaign(answers: int, schools: int, fmt: str, cache: Path) -> dict:
     """The municipality's report of a (cached) campaign of ``answers`` answers."""
-    url = database("sqlite", "", cache, False)
+    url = cached(cache)
     t0 = time.perf_counter()
     made = generate(url, answers, schools=schools, districts=max(1, schools // 10))
     made["seconds"] = time.perf_counter() - t0
@@ -121,7 +128,7 @@ def campaign(answers: int, schools: int, fmt: str, cache: Path) -> dict:
 
 def every_school(answers: int, schools: int, fmt: str, jobs: int, cache: Path) -> dict:
     with tempfile.TemporaryDirectory() as work:
-        url = database("sqlite", "", cache, False)
+        url = cached(cache)
         made = generate(url, answers, schools=schools, districts=max(1, schools // 10))
         out = Path(work) / "out"
         before = resource.getrusage(resource.RUSAGE_CHILDREN)

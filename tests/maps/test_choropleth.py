@@ -217,3 +217,59 @@ def test_pdf_hatches_the_suppressed_district_and_shows_no_value_for_it(context, 
     assert white > 0.2 and dark > 0.05, (white, dark)
     assert tones("Nord") == (0, 1)
     assert tones("Süd") == (0, 0)
+
+
+def _crowded_world():
+    """A big district beside a cluster of twelve tiny ones with long names: not every
+    name and value fits on the map."""
+
+    def square(x, y, size):
+        return ((((x, y), (x + size, y), (x + size, y + size), (x, y + size), (x, y)),),)
+
+    shapes = {"Großer Bezirk im Westen": square(7.0, 51.0, 0.2)}
+    for i in range(4):
+        for j in range(3):
+            shapes[f"Kleinstbezirk Nummer {i}{j}"] = square(7.2 + 0.01 * i, 51.0 + 0.01 * j, 0.01)
+    shares = {name: 10.0 + 7.3 * n for n, name in enumerate(sorted(shapes))}
+    hidden = "Kleinstbezirk Nummer 11"
+    del shares[hidden]
+    return shapes, shares, hidden
+
+
+def _overlapping(boxes):
+    return [
+        (a, b)
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+    ]
+
+
+def test_labels_never_overlap_and_what_has_no_room_is_named_under_the_map(context, tmp_path):
+    shapes, shares, hidden = _crowded_world()
+    chart = choropleth.build("Eng", shapes, shares, {hidden}, 5)
+    root = ET.fromstring(str(svg.render(chart, "eng")))
+    boxes = []
+    for g in root.iter(f"{SVG}g"):
+        if g.get("data-label"):
+            rect = g.find(f"{SVG}rect")
+            x, y = float(rect.get("x")), float(rect.get("y"))
+            boxes.append((x, y, x + float(rect.get("width")), y + float(rect.get("height"))))
+    assert boxes and _overlapping(boxes) == []
+    words = " ".join(root.itertext())
+    note = " ".join(t.text for t in root.iter(f"{SVG}text") if t.get("data-note") == "crowded")
+    assert note.startswith("Zu klein für die Beschriftung:")
+    # every published value stands on the map or in the note; the hidden one nowhere
+    for name in shares:
+        assert chart.areas[[a.name for a in chart.areas].index(name)].value_text in words
+    assert f"{hidden} (" not in words
+    # the PDF: the labels' boxes (white rectangles of the labels group) apart, the note there
+    picture = drawing.drawing(chart, 220.0)
+    labels = picture.contents[["areas", "hatches", "borders", "labels"].index("labels")]
+    rects = []
+    for group in labels.contents:
+        r = group.contents[0]
+        rects.append((r.x, r.y, r.x + r.width, r.y + r.height))
+    assert rects and _overlapping(rects) == []
+    path, _picture = _pdf(tmp_path, chart, 220.0)
+    assert "Zu klein für die Beschriftung" in text(path)
