@@ -104,7 +104,12 @@ def _face_for(char: str, chain: tuple[Face, ...]) -> Face | None:
 @lru_cache(maxsize=65536)
 def _drawable(char: str, chain: tuple[Face, ...]) -> str:
     """``char`` if a face of ``chain`` has it; else nothing for an invisible format
-    character (a joiner or variation selector of an emoji), the placeholder otherwise."""
+    character (a joiner or variation selector of an emoji) and for a skin tone, the
+    placeholder otherwise."""
+    if "\U0001f3fb" <= char <= "\U0001f3ff":
+        # a skin tone: a colour font tints the emoji before it; a black-and-white face
+        # (Symbola) would draw it as a swatch of its own, which reads as a broken box
+        return ""
     if _face_for(char, chain) is not None:
         return char
     if unicodedata.category(char) in ("Cf", "Mn") or "\ufe00" <= char <= "\ufe0f":

@@ -99,7 +99,8 @@ def test_emoji_are_drawn_by_a_symbol_face_and_read_back_as_written(tmp_path):
     assert any(f["name"].endswith("Symbola") for f in pdfcheck.fonts(pdf))
     # the ToUnicode map names characters beyond U+FFFF as UTF-16 pairs: 😀 is not U+F600
     found = pdfcheck.text(pdf).replace("\ufe0f", "")
-    assert "Danke 👍🏽 für alles ❤ ✓ 😀" in found
+    # (the skin tone is left out: a black-and-white face draws it as a swatch of its own)
+    assert "Danke 👍 für alles ❤ ✓ 😀" in found
     for run in layout(EMOJI, 1000, Style(), rtl=False)[0].runs:
         assert all(run.face.has(ch) for ch in run.text if ch != " ")
 
@@ -114,8 +115,8 @@ def test_without_a_symbol_face_an_emoji_becomes_a_visible_placeholder(tmp_path, 
     assert fonts_module.fonts().symbols == ()
     line = layout("Danke 👍🏽 😀!", 1000, Style(), rtl=False)[0]
     drawn = "".join(run.text for run in line.runs)
-    # DejaVu has the emoticons (😀), not the thumb or the skin tone
-    assert drawn == f"Danke {MISSING}{MISSING} 😀!"
+    # DejaVu has the emoticons (😀), not the thumb; the skin tone is left out
+    assert drawn == f"Danke {MISSING} 😀!"
     for run in line.runs:
         assert all(run.face.has(ch) for ch in run.text)
     pdf = tmp_path / "plain.pdf"
