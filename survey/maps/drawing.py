@@ -146,7 +146,9 @@ def _legend(choropleth: Choropleth, width: float, crowded=()) -> tuple[Group, fl
     """A ramp of the five classes with their bounds under it, beside it the hatch and
     the empty districts, under all the districts without outline. Laid out from the top
     down; the group's y = 0 is the legend's bottom (the map stands above it)."""
-    step = min(RAMP_STEP, width * 0.09)
+    # at least 24 points a class: narrower, "80" and "100 %" run into each other (seen on
+    # a half-page map)
+    step = min(RAMP_STEP, max(24.0, width * 0.09))
     ramp_x = len(choropleth.classes) * step + 16
     specials = []
     if choropleth.has(State.SUPPRESSED):
