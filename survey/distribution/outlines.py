@@ -5,8 +5,9 @@ WGS84 longitude/latitude, each naming its district in a property (``name`` unles
 otherwise). What most offices export (QGIS "Save as GeoJSON", an open-data portal) is
 that. Checked here, with one clear line for the first problem found: size, JSON, types,
 coordinates that are metres rather than degrees (UTM, Gauß-Krüger: re-export as EPSG:4326),
-rings that are not closed or have no area, names twice or unknown in the municipality.
-Not checked: self-intersecting rings (the maps draw them even-odd, a reader sees a knot).
+rings that are not closed or have no area, rings that cross themselves or each other
+(drawn even-odd a reader would see a knot: the message names where, to be repaired in
+QGIS with "Fix geometries"), names twice or unknown in the municipality.
 
 An import replaces the outlines of the districts it names and leaves the others alone,
 so importing the same file twice changes nothing.
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from survey.core import audit
 from survey.core.errors import InvalidInput
 from survey.distribution.models import District, DistrictOutline, Municipality
-from survey.maps.geometry import MultiPolygon, ring_area
+from survey.maps.geometry import MultiPolygon, ring_area, self_crossing
 
 #: a municipality's districts at the detail of an official map fit easily; the maps draw
 #: at a few hundred points' width and thin what they draw anyway
@@ -234,6 +235,17 @@ def _polygon(rings) -> tuple:
         if abs(ring_area(points)) < 1e-12:
             raise _Problem(_("ein Ring hat keine Fläche"))
         found.append(tuple((round(x, DECIMALS), round(y, DECIMALS)) for x, y in points))
+    knot = self_crossing(found)
+    if knot is not None:
+        lon, lat = (format(c, ".5f") for c in knot)
+        raise _Problem(
+            _(
+                "die Umrisslinie kreuzt sich selbst (bei Länge %(lon)s, Breite %(lat)s). "
+                "Bitte reparieren Sie den Umriss, z. B. in QGIS mit „Geometrien reparieren“",
+                lon=lon,
+                lat=lat,
+            )
+        )
     return tuple(found)
 
 

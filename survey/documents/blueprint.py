@@ -10,29 +10,18 @@ the audit log.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from survey.core import audit, clock
-from survey.core.errors import SurveyError
 from survey.core.permissions import Action, can, require, requires
 from survey.distribution.campaigns import visible_schools_of
 from survey.distribution.labels import AUDIENCE_LABELS
 from survey.distribution.models import Campaign, CampaignState
 from survey.extensions import db
 from survey.questionnaires.registry import registry
+from survey.reports.blueprint import ReportNotYet
 
 bp = Blueprint("documents", __name__, template_folder="templates")
-
-
-class ReportNotYet(SurveyError):
-    """A coordinator asks for the report of a campaign that is still open."""
-
-    status = 409
-    title = _l("Der Bericht kommt nach der Befragung")
-    message = _l(
-        "Berichte gibt es, wenn die Befragung abgeschlossen ist: erst dann stehen die Zahlen fest."
-    )
 
 
 def _campaign(campaign_id: int) -> Campaign:

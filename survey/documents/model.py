@@ -26,6 +26,7 @@ import pandas as pd
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from survey.core.numbers import number_text, percent_text
 from survey.core.suppress import ALL, LEVELS
 from survey.distribution.labels import AUDIENCE_LABELS
 from survey.distribution.models import AUDIENCES
@@ -62,12 +63,6 @@ class Shown:
         return self.value is None
 
 
-def german_number(value: float, decimals: int = 1) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,.{decimals}f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-
-
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -75,13 +70,13 @@ def _missing(value) -> bool:
 def count(value, status: str, k: int) -> Shown:
     if _missing(value):
         return hidden(status, k)
-    return Shown(german_number(float(value)), float(value))
+    return Shown(number_text(value), float(value))
 
 
 def percent(value, status: str, k: int) -> Shown:
     if _missing(value):
         return hidden(status, k)
-    return Shown(f"{german_number(float(value))}\u00a0%", float(value))
+    return Shown(percent_text(value), float(value))
 
 
 def hidden(status: str, k: int) -> Shown:
@@ -159,7 +154,7 @@ class Segment:
     @property
     def short(self) -> str:
         """The figure without its unit, as it stands inside a bar."""
-        return self.percent.text.replace("\u00a0%", "")
+        return self.percent.text if self.percent.hidden else number_text(self.percent.value)
 
 
 @dataclass(frozen=True)
@@ -521,7 +516,7 @@ def _cover(src, level, unit, places, audiences, analyst) -> CoverSection:
     for audience in audiences:
         c = src.respondents.get(level, unit, audience)
         respondents = count(c.n, c.status, k)
-        expected = Shown(german_number(c.expected), float(c.expected)) if c.expected else Shown("–")
+        expected = Shown(number_text(c.expected), float(c.expected)) if c.expected else Shown("–")
         if c.n is not None and c.expected:
             rate = percent(round(c.n / c.expected * 100, 1), "published", k)
         else:
@@ -641,7 +636,7 @@ def _context(value) -> Shown:
     """A district's or the campaign's share beside the unit's: hidden shares show a dash."""
     if _missing(value):
         return Shown(HIDDEN_SECONDARY)
-    return Shown(f"{german_number(float(value))}\u00a0%", float(value))
+    return Shown(percent_text(value), float(value))
 
 
 def _question_label(question, variable: str) -> str:
@@ -855,7 +850,7 @@ def _statistic(value, n: Shown) -> Shown:
         return Shown("")
     if _missing(value):
         return Shown(HIDDEN_SECONDARY)
-    return Shown(german_number(float(value)), float(value))
+    return Shown(number_text(value), float(value))
 
 
 def _themes(src, level, unit, audiences, questionnaire_of, blocks) -> list[ThemeSection]:

@@ -28,7 +28,8 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 
-from survey.maps.geometry import MultiPolygon, Point, label_point, thin
+from survey.core.numbers import number_text, percent_text
+from survey.maps.geometry import MultiPolygon, Point, bbox, inside, label_point, ring_area, thin
 from survey.maps.projection import fit, fitted_height
 
 #: upper bounds (exclusive) of the lower classes, in percent
@@ -111,22 +112,17 @@ class Choropleth:
         return "; ".join(parts)
 
 
-def german_percent(value: float) -> str:
-    """62.4 -> "62,4 %" (the engine rounds shares to one decimal)."""
-    return f"{value:.1f}".replace(".", ",") + " %"
-
-
 def classes() -> tuple[MapClass, ...]:
     bounds = (0.0, *BREAKS)
     found = []
     for index, low in enumerate(bounds):
         high = BREAKS[index] if index < len(BREAKS) else None
         if index == 0:
-            label = _("unter %(high)s %%", high=_number(BREAKS[0]))
+            label = _("unter %(high)s", high=percent_text(BREAKS[0]))
         elif high is None:
-            label = _("%(low)s %% und mehr", low=_number(low))
+            label = _("%(low)s und mehr", low=percent_text(low))
         else:
-            label = _("%(low)s bis unter %(high)s %%", low=_number(low), high=_number(high))
+            label = _("%(low)s bis unter %(high)s", low=number_text(low), high=percent_text(high))
         found.append(MapClass(index, low, high, PALETTE[index], label))
     return tuple(found)
 
@@ -134,11 +130,7 @@ def classes() -> tuple[MapClass, ...]:
 def ticks(choropleth: Choropleth) -> list[str]:
     """The bounds under the legend's ramp: 0, 20, …, 100 %."""
     bounds = [c.low for c in choropleth.classes] + [100.0]
-    return [_number(b) for b in bounds[:-1]] + [_number(bounds[-1]) + " %"]
-
-
-def _number(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
+    return [number_text(b) for b in bounds[:-1]] + [percent_text(bounds[-1])]
 
 
 def class_of(value: float) -> int:
@@ -156,7 +148,7 @@ def build(
     k: int,
     *,
     width: float = WIDTH,
-    fmt: Callable[[float], str] = german_percent,
+    fmt: Callable[[float], str] = percent_text,
     empty_label: str | None = None,
     highlight: str | None = None,
 ) -> Choropleth | None:
@@ -221,3 +213,91 @@ def layout(
         )
         placed.append((name, shape, label_point(shape)))
     return height, tuple(placed)
+
+
+#: a label box: width and height in the map's drawing units
+Box = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class PlacedLabel:
+    name: str
+    #: the middle of the label's box, in drawing units
+    at: Point
+    #: whether the value stands under the name (else the name alone)
+    with_value: bool
+
+
+def place_labels(
+    choropleth: Choropleth, boxes: Mapping[str, tuple[Box, Box]], pad: float = 1.0
+) -> tuple[list[PlacedLabel], list[str]]:
+    """Where each district's label goes so that no two labels overlap; and what could not
+    be placed, as "name (figure)" for a note under the map (nothing is left out).
+
+    ``boxes``: per district the renderer's size of its label with the value and of its
+    name alone (each renderer measures its own text; the rule is the same). The largest
+    districts are placed first, each at its label point if that is free, else at the free
+    point inside the district nearest to it; where the name and value find no room, the
+    name alone is tried, and the value goes to the note; where not even the name fits,
+    both go there. A suppressed or empty district has its name alone in any case.
+    """
+    order = sorted(choropleth.areas, key=lambda a: -sum(abs(ring_area(p[0])) for p in a.shape))
+    taken: list[tuple[float, float, float, float]] = []
+    placed: list[PlacedLabel] = []
+    crowded: list[str] = []
+    for area in order:
+        full, bare = boxes[area.name]
+        has_value = area.state is State.VALUE and bool(area.value_text)
+        tries = [(full, True), (bare, False)] if has_value else [(bare, False)]
+        for box, with_value in tries:
+            spot = _free_spot(area, box, taken, choropleth.width, choropleth.height, pad)
+            if spot is not None:
+                placed.append(PlacedLabel(area.name, spot, with_value))
+                taken.append(_rect(spot, box, pad))
+                if has_value and not with_value:
+                    crowded.append(f"{area.name} ({area.value_text})")
+                break
+        else:
+            crowded.append(f"{area.name} ({area.value_text})" if has_value else area.name)
+    by_name = {a.name: i for i, a in enumerate(choropleth.areas)}
+    placed.sort(key=lambda p: by_name[p.name])
+    return placed, sorted(crowded)
+
+
+def _rect(at: Point, box: Box, pad: float) -> tuple[float, float, float, float]:
+    w, h = box
+    return at[0] - w / 2 - pad, at[1] - h / 2 - pad, at[0] + w / 2 + pad, at[1] + h / 2 + pad
+
+
+def _clamped(at: Point, box: Box, width: float, height: float) -> Point:
+    w, h = box
+    return min(max(at[0], w / 2), width - w / 2), min(max(at[1], h / 2), height - h / 2)
+
+
+def _free_spot(area: Area, box: Box, taken, width: float, height: float, pad: float):
+    def free(at: Point) -> bool:
+        x0, y0, x1, y1 = _rect(at, box, pad)
+        return all(x1 <= a0 or b1 <= x0 or y1 <= c0 or d1 <= y0 for a0, c0, b1, d1 in taken)
+
+    first = _clamped(area.label_at, box, width, height)
+    if free(first):
+        return first
+    rings = [ring for polygon in area.shape for ring in polygon]
+    x0, y0, x1, y1 = bbox(rings)
+    step = max(2.0, min(box[1] / 2, (x1 - x0) / 4, (y1 - y0) / 4))
+    candidates = []
+    y = y0 + step / 2
+    while y < y1:
+        x = x0 + step / 2
+        while x < x1:
+            if inside((x, y), rings):
+                candidates.append((x, y))
+            x += step
+        y += step
+    lx, ly = area.label_at
+    candidates.sort(key=lambda p: (p[0] - lx) ** 2 + (p[1] - ly) ** 2)
+    for at in candidates[:400]:
+        spot = _clamped(at, box, width, height)
+        if free(spot):
+            return spot
+    return None

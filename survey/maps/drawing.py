@@ -13,7 +13,7 @@ from __future__ import annotations
 from reportlab.graphics.shapes import Drawing, Group, Line, Path, Rect, String
 from reportlab.lib.colors import HexColor, white
 
-from survey.maps.choropleth import BORDER, HATCH_INK, Choropleth, State, ticks
+from survey.maps.choropleth import BORDER, HATCH_INK, Choropleth, State, place_labels, ticks
 from survey.maps.geometry import hatch_lines, rings_of
 from survey.pdf.fonts import fonts
 from survey.pdf.text import Style, layout
@@ -31,7 +31,14 @@ def drawing(choropleth: Choropleth, width: float = 453.0) -> Drawing:
     """The map ``width`` points wide (16 cm fit an A4 page with margins), legend below."""
     scale = width / choropleth.width
     map_height = choropleth.height * scale
-    legend, legend_height = _legend(choropleth, width)
+    # labels first: those without room on the map are named in the legend's notes; the
+    # boxes are measured in points and placed in the map's units
+    boxes = {}
+    for area in choropleth.areas:
+        full, bare = _texts(area, True), _texts(area, False)
+        boxes[area.name] = (_box(full, 1 / scale), _box(bare, 1 / scale))
+    placed, crowded = place_labels(choropleth, boxes)
+    legend, legend_height = _legend(choropleth, width, crowded)
     total = map_height + GAP + legend_height
     # Without this the renderer begins with Helvetica, a font that is never embedded.
     canvas = Drawing(width, total, initialFontName=fonts().latin.name)
@@ -63,12 +70,10 @@ def drawing(choropleth: Choropleth, width: float = 453.0) -> Drawing:
             heavy.strokeWidth = 2.0
             canvas.add(heavy, name="highlight")
     labels = Group()
-    for area in choropleth.areas:
-        texts = [(area.name, True)]
-        if area.state is State.VALUE and area.value_text:
-            texts.append((area.value_text, False))
-        x, y = at(area.label_at)
-        labels.add(_label(texts, x, y, width, total, total - map_height))
+    areas = {a.name: a for a in choropleth.areas}
+    for label in placed:
+        x, y = at(label.at)
+        labels.add(_label(_texts(areas[label.name], label.with_value), x, y))
     canvas.add(labels, name="labels")
     legend.translate(0, 0)
     canvas.add(legend, name="legend")
@@ -104,13 +109,26 @@ def _strings(line, left: float, baseline: float, size: float) -> list[String]:
     return found
 
 
-def _label(texts, x: float, y: float, width: float, top: float, bottom: float) -> Group:
+def _texts(area, with_value: bool) -> list[tuple[str, bool]]:
+    texts = [(area.name, True)]
+    if with_value and area.state is State.VALUE and area.value_text:
+        texts.append((area.value_text, False))
+    return texts
+
+
+def _box(texts, factor: float = 1.0) -> tuple[float, float]:
+    """The label's box in points (times ``factor``: the map's units)."""
     lines = [_lines_of(text, LABEL_SIZE, bold)[0] for text, bold in texts]
-    box_w = max(line.width for line in lines) + 6
-    box_h = len(lines) * (LABEL_SIZE + 1.6) + 3
-    # keep the label on the map
-    x = min(max(x, box_w / 2), width - box_w / 2)
-    y = min(max(y, bottom + box_h / 2), top - box_h / 2)
+    return (
+        (max(line.width for line in lines) + 6) * factor,
+        (len(lines) * (LABEL_SIZE + 1.6) + 3) * factor,
+    )
+
+
+def _label(texts, x: float, y: float) -> Group:
+    """A label centred on ``x``, ``y`` (placed by ``choropleth.place_labels``)."""
+    lines = [_lines_of(text, LABEL_SIZE, bold)[0] for text, bold in texts]
+    box_w, box_h = _box(texts)
     group = Group()
     group.add(
         Rect(x - box_w / 2, y - box_h / 2, box_w, box_h, rx=2, ry=2,
@@ -124,11 +142,13 @@ def _label(texts, x: float, y: float, width: float, top: float, bottom: float) -
     return group
 
 
-def _legend(choropleth: Choropleth, width: float) -> tuple[Group, float]:
+def _legend(choropleth: Choropleth, width: float, crowded=()) -> tuple[Group, float]:
     """A ramp of the five classes with their bounds under it, beside it the hatch and
     the empty districts, under all the districts without outline. Laid out from the top
     down; the group's y = 0 is the legend's bottom (the map stands above it)."""
-    step = min(RAMP_STEP, width * 0.09)
+    # at least 24 points a class: narrower, "80" and "100 %" run into each other (seen on
+    # a half-page map)
+    step = min(RAMP_STEP, max(24.0, width * 0.09))
     ramp_x = len(choropleth.classes) * step + 16
     specials = []
     if choropleth.has(State.SUPPRESSED):
@@ -147,6 +167,14 @@ def _legend(choropleth: Choropleth, width: float) -> tuple[Group, float]:
         from flask_babel import gettext as _
 
         text = _("Ohne Umriss: %(names)s", names=", ".join(choropleth.unmapped))
+        for line in _lines_of(text, LEGEND_SIZE, False, width):
+            y += LEGEND_SIZE + 3
+            notes.append((y, line))
+        y += 2
+    if crowded:
+        from flask_babel import gettext as _
+
+        text = _("Zu klein für die Beschriftung: %(names)s", names=", ".join(crowded))
         for line in _lines_of(text, LEGEND_SIZE, False, width):
             y += LEGEND_SIZE + 3
             notes.append((y, line))

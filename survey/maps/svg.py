@@ -12,7 +12,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from survey.maps.choropleth import BORDER, HATCH_INK, Area, Choropleth, State
+from survey.maps.choropleth import BORDER, HATCH_INK, Area, Choropleth, State, place_labels
 from survey.maps.choropleth import ticks as choropleth_ticks
 from survey.maps.geometry import rings_of
 
@@ -69,8 +69,15 @@ def render(choropleth: Choropleth, id_prefix: str = "map", legend: bool = True) 
     out: list[str] = []
     add = out.append
     hatch = f"{prefix}-hatch"
+    # labels first: those without room on the map are named in the legend's notes
+    placed, crowded = place_labels(
+        choropleth,
+        {a.name: (_box(_lines(a, True)), _box(_lines(a, False))) for a in choropleth.areas},
+    )
     key, key_height = (
-        _legend(choropleth, hatch, top=choropleth.height + 8) if legend else ("", -8.0)
+        _legend(choropleth, hatch, top=choropleth.height + 8, crowded=crowded)
+        if legend
+        else ("", -8.0)
     )
     total_height = choropleth.height + 8 + key_height
     add(
@@ -102,8 +109,9 @@ def render(choropleth: Choropleth, id_prefix: str = "map", legend: bool = True) 
                 'stroke-linejoin="round" data-highlight="true"/>'
             )
     add(f'<g class="labels" text-anchor="middle" font-size="{_num(LABEL_SIZE)}" fill="#111111">')
-    for area in choropleth.areas:
-        add(_label(area, w, choropleth.height))
+    areas = {a.name: a for a in choropleth.areas}
+    for label in placed:
+        add(_label(areas[label.name], label.at, label.with_value))
     add("</g>")
     add(key)
     add("</svg>")
@@ -111,16 +119,24 @@ def render(choropleth: Choropleth, id_prefix: str = "map", legend: bool = True) 
     return Markup("".join(out))  # noqa: S704
 
 
-def _label(area: Area, width: float, height: float) -> str:
+def _box(lines: list[tuple[str, str]]) -> tuple[float, float]:
+    return (
+        max(len(text) for text, _weight in lines) * LABEL_SIZE * CHAR_EM + 8,
+        len(lines) * (LABEL_SIZE + 2) + 4,
+    )
+
+
+def _lines(area: Area, with_value: bool) -> list[tuple[str, str]]:
     lines = [(area.name, "bold")]
-    if area.state is State.VALUE and area.value_text:
+    if with_value and area.state is State.VALUE and area.value_text:
         lines.append((area.value_text, "normal"))
-    box_w = max(len(text) for text, _weight in lines) * LABEL_SIZE * CHAR_EM + 8
-    box_h = len(lines) * (LABEL_SIZE + 2) + 4
-    x, y = area.label_at
-    # keep the label on the map
-    x = min(max(x, box_w / 2), width - box_w / 2)
-    y = min(max(y, box_h / 2), height - box_h / 2)
+    return lines
+
+
+def _label(area: Area, at: tuple[float, float], with_value: bool) -> str:
+    lines = _lines(area, with_value)
+    box_w, box_h = _box(lines)
+    x, y = at
     top = y - box_h / 2
     parts = [
         f'<g data-label="{escape(area.name)}">'
@@ -136,7 +152,9 @@ def _label(area: Area, width: float, height: float) -> str:
     return "".join(parts)
 
 
-def _legend(choropleth: Choropleth, hatch: str, top: float) -> tuple[str, float]:
+def _legend(
+    choropleth: Choropleth, hatch: str, top: float, crowded: list[str] = ()
+) -> tuple[str, float]:
     """A ramp of the five classes with the class bounds under it (each step also names
     its class in a ``<title>``), beside it the hatch and the empty districts; under them
     the districts that have a figure but no outline."""
@@ -176,6 +194,14 @@ def _legend(choropleth: Choropleth, hatch: str, top: float) -> tuple[str, float]
         for line in _wrap(text, w, LEGEND_SIZE):
             y += LEGEND_SIZE + 3
             parts.append(f'<text x="0" y="{_num(y)}">{escape(line)}</text>')
+        y += 4
+    if crowded:
+        from flask_babel import gettext as _
+
+        text = _("Zu klein für die Beschriftung: %(names)s", names=", ".join(crowded))
+        for line in _wrap(text, w, LEGEND_SIZE):
+            y += LEGEND_SIZE + 3
+            parts.append(f'<text x="0" y="{_num(y)}" data-note="crowded">{escape(line)}</text>')
         y += 4
     parts.append("</g>")
     return "".join(parts), y - top

@@ -3,7 +3,16 @@
 No font file is shipped with the project: ``fonts-dejavu-core`` covers every language we
 print (Latin with Turkish and Romanian letters, Cyrillic, Arabic and Farsi); where
 ``fonts-noto-core`` is installed, its Noto Sans Arabic draws Arabic and Farsi more
-legibly. reportlab embeds (a subset of) every TrueType font it draws with.
+legibly. Symbols and emoji in respondents' free text are drawn with the symbol faces
+that are installed (``fonts-symbola`` draws nearly every emoji in black and white; Noto Sans
+Symbols 2 of ``fonts-noto-core`` the arrows, ticks and stars); a character that no face
+has becomes a visible placeholder (``survey.pdf.text.MISSING``), never an empty box.
+reportlab embeds (a subset of) every TrueType font it draws with.
+
+reportlab 5.1 writes the ToUnicode map of a subset with four hex digits, which cuts a
+character beyond U+FFFF (every emoji) to a wrong one when the text is copied or searched
+(😀 U+1F600 read back as U+F600); ``_to_unicode_cmap`` writes them as UTF-16 pairs, as the
+PDF standard asks (ISO 32000-1, 9.10.3), and replaces reportlab's function.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from survey.core.errors import SurveyError
@@ -32,6 +41,49 @@ ARABIC = (
     ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf", "fonts-noto-core"),
     ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "fonts-dejavu-core"),
 )
+
+#: fallbacks for symbols and emoji, all that are installed, in this order (file, package)
+SYMBOLS = (
+    ("Symbola_hint.ttf", "fonts-symbola"),
+    ("Symbola.ttf", "fonts-symbola"),
+    ("NotoSansSymbols2-Regular.ttf", "fonts-noto-core"),
+    ("NotoSansSymbols-Regular.ttf", "fonts-noto-core"),
+)
+
+
+def _to_unicode_cmap(fontname: str, subset) -> str:
+    """reportlab's ToUnicode map of a font subset, with every code point as UTF-16BE."""
+
+    def utf16(code: int) -> str:
+        return chr(code).encode("utf-16-be", "surrogatepass").hex().upper()
+
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            f"<< /Registry ({fontname})",
+            f"/Ordering ({fontname})",
+            "/Supplement 0",
+            ">> def",
+            f"/CMapName /{fontname} def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            f"<00> <{len(subset) - 1:02X}>",
+            "endcodespacerange",
+            f"{len(subset)} beginbfchar",
+            *(f"<{i:02X}> <{utf16(v)}>" for i, v in enumerate(subset)),
+            "endbfchar",
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    )
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 class FontsMissing(SurveyError):
@@ -72,11 +124,13 @@ class FontSet:
     latin_bold: Face
     arabic: Face
     arabic_bold: Face
+    #: symbol and emoji faces (regular only), tried after the faces of the text
+    symbols: tuple[Face, ...] = ()
 
     def chain(self, rtl: bool, bold: bool = False) -> tuple[Face, ...]:
         latin = self.latin_bold if bold else self.latin
         arabic = self.arabic_bold if bold else self.arabic
-        return (arabic, latin) if rtl else (latin, arabic)
+        return ((arabic, latin) if rtl else (latin, arabic)) + self.symbols
 
 
 def font_dirs() -> tuple[str, ...]:
@@ -116,7 +170,9 @@ def fonts() -> FontSet:
             if latin is None or arabic is None:
                 raise FontsMissing(dirs)
             faces = [_register(path) for path in (*latin, *arabic)]
-            _cache[dirs] = FontSet(*faces)
+            found = (_find(name, dirs) for name, _package in SYMBOLS)
+            symbols = tuple(_register(path) for path in dict.fromkeys(found) if path)
+            _cache[dirs] = FontSet(*faces, symbols=symbols)
         return _cache[dirs]
 
 

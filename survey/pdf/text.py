@@ -14,6 +14,7 @@ face of the font set that has its letters.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -39,6 +40,9 @@ NBSP = "\u00a0"
 #: knows embeddings, not isolates.
 LRE, PDF = "\u202a", "\u202c"
 _CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: what stands for a character that no installed face can draw (an emoji without
+#: fonts-symbola, a rare script): visible and searchable, unlike a font's empty box
+MISSING = "\ufffd"
 
 
 @dataclass(frozen=True)
@@ -93,17 +97,34 @@ def shape(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _face_for(char: str, chain: tuple[Face, ...]) -> Face:
-    return next((f for f in chain if f.has(char)), chain[0])
+def _face_for(char: str, chain: tuple[Face, ...]) -> Face | None:
+    return next((f for f in chain if f.has(char)), None)
+
+
+@lru_cache(maxsize=65536)
+def _drawable(char: str, chain: tuple[Face, ...]) -> str:
+    """``char`` if a face of ``chain`` has it; else nothing for an invisible format
+    character (a joiner or variation selector of an emoji) and for a skin tone, the
+    placeholder otherwise."""
+    if "\U0001f3fb" <= char <= "\U0001f3ff":
+        # a skin tone: a colour font tints the emoji before it; a black-and-white face
+        # (Symbola) would draw it as a swatch of its own, which reads as a broken box
+        return ""
+    if _face_for(char, chain) is not None:
+        return char
+    if unicodedata.category(char) in ("Cf", "Mn") or "\ufe00" <= char <= "\ufe0f":
+        return ""
+    return MISSING
 
 
 def runs_of(text: str, chain: tuple[Face, ...], size: float) -> tuple[Run, ...]:
-    """Split ``text`` into runs that one face each can draw (the first in ``chain`` that can)."""
+    """Split ``text`` into runs that one face each can draw (the first in ``chain`` that can);
+    a character none can draw becomes ``MISSING``."""
     runs: list[Run] = []
     current: list[str] = []
     current_face: Face | None = None
-    for char in text:
-        face = _face_for(char, chain)
+    for char in "".join(_drawable(c, chain) for c in text):
+        face = _face_for(char, chain) or chain[0]
         if char == " " and current_face is not None:
             face = current_face  # a space never starts a new run
         if face is not current_face and current:

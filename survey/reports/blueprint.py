@@ -1,7 +1,8 @@
 """Report downloads in the staff area: thin views over ``services`` and ``export``.
 
 Coordinators get their own schools' tidy CSV and XLSX, once the campaign is closed (an
-open campaign's figures answer 404, as if they did not exist: they do not, yet).
+open campaign's report answers 409 with a page that says when it comes, as the report
+pages of ``survey.documents`` do).
 Analysts and admins get every level, a preview of an open campaign (marked in the file
 name and the workbook), and the anonymised data. Every download is audit-logged, and
 the entry is committed before the file is sent.
@@ -16,16 +17,30 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wsgi import FileWrapper
 
 from survey.core.audit import record
+from survey.core.errors import SurveyError
 from survey.core.permissions import Action, can, require, requires, school_scope
 from survey.distribution.models import Campaign, District
 from survey.extensions import db
 from survey.questionnaires.registry import registry
 
 bp = Blueprint("reports", __name__, template_folder="templates")
+
+
+class ReportNotYet(SurveyError):
+    """A coordinator asks for a report of a campaign that is still open (here and on the
+    report pages of ``survey.documents``): its figures are not final before the close."""
+
+    status = 409
+    title = _l("Der Bericht kommt nach der Befragung")
+    message = _l(
+        "Berichte gibt es, wenn die Befragung abgeschlossen ist: erst dann stehen die Zahlen fest."
+    )
+
 
 MIMETYPES = {
     "csv": "text/csv",
@@ -74,7 +89,7 @@ def _built(campaign: Campaign):
     """The campaign's figures; a preview of an open one only for analysts and admins."""
     preview = campaign.is_open
     if preview and not can(current_user, Action.VIEW_ALL_REPORTS):
-        abort(404)
+        raise ReportNotYet()
     return _services().build(db.session, campaign.slug, registry().all(), _k(), preview=preview)
 
 

@@ -28,8 +28,8 @@ ROLE_OF = {
 }
 #: URL arguments that name an object of school A (coordinator B must get 404 for them)
 OBJECT_ARGS = {"campaign_id", "school_id"}
-#: Figures of an open campaign do not exist for coordinators (the world's campaign A is
-#: open): 404 even for their own school; analysts get a preview.
+#: Figures of an open campaign are not for coordinators yet (the world's campaign A is
+#: open): 409 with a page that says so, also for their own school; analysts get a preview.
 FIGURES_OF_ANSWERS = {"reports.school_report"}
 
 
@@ -96,9 +96,7 @@ def _expected(role: str, needed, rule) -> set[int]:
         return {403}
     if role == "coordinator_b" and OBJECT_ARGS & set(rule.arguments):
         return {404}
-    if role == "coordinator_a" and rule.endpoint in FIGURES_OF_ANSWERS:
-        return {404}
-    if role == "coordinator_a" and rule.endpoint == "documents.report":
+    if role == "coordinator_a" and rule.endpoint in FIGURES_OF_ANSWERS | {"documents.report"}:
         return {409}  # the campaign is still open: its report comes when it is closed
     return {200}
 

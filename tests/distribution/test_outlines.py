@@ -173,6 +173,40 @@ GEOMETRY = ("features", 0, "geometry")
         ),
         (_broken(_set((*GEOMETRY, "coordinates"), "7,51")), "keine Liste von Punkten"),
         (
+            # a bow tie: the ring crosses itself
+            _broken(
+                _set(
+                    (*GEOMETRY, "coordinates"),
+                    [[[7, 51], [7.1, 51.1], [7.1, 51], [7, 51.2], [7, 51]]],
+                )
+            ),
+            "Umriss 1 (Nord): die Umrisslinie kreuzt sich selbst (bei Länge 7.06667, "
+            "Breite 51.06667)",
+        ),
+        (
+            # a hole that reaches out of its polygon
+            _broken(
+                _set(
+                    (*GEOMETRY, "coordinates"),
+                    [
+                        [[7, 51], [7.1, 51], [7.1, 51.1], [7, 51.1], [7, 51]],
+                        [[7.05, 51.05], [7.2, 51.05], [7.2, 51.06], [7.05, 51.06], [7.05, 51.05]],
+                    ],
+                )
+            ),
+            "kreuzt sich selbst",
+        ),
+        (
+            # a spike: the outline runs out and back along the same line
+            _broken(
+                _set(
+                    (*GEOMETRY, "coordinates"),
+                    [[[7, 51], [7.1, 51], [7.2, 51], [7.15, 51], [7.1, 51.1], [7, 51]]],
+                )
+            ),
+            "kreuzt sich selbst",
+        ),
+        (
             _broken(_set(("features",), [GOOD["features"][0]] * (outlines.MAX_FEATURES + 1))),
             "mehr als 500 Umrisse",
         ),

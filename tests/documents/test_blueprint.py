@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from staff import make_campaign, make_responses, set_expected, signed_in
 
+from survey.config import Defaults
 from survey.core.audit import AuditEntry
 from survey.distribution.models import Campaign, School
 from survey.extensions import db
@@ -61,7 +62,10 @@ def test_a_coordinator_of_another_school_meets_404_everywhere(app, world, closed
 
 def test_an_open_campaign_has_no_report_for_coordinators_and_a_preview_for_analysts(app, world):
     client, _token = signed_in(app, "a@test.invalid")
-    assert client.get(f"/berichte/{world.campaign_a}/school/100001").status_code == 409
+    for fmt in ("page", "pdf", "html"):
+        refused = client.get(f"/berichte/{world.campaign_a}/school/100001?format={fmt}")
+        assert refused.status_code == 409 and refused.mimetype == "text/html"
+        assert "Der Bericht kommt nach der Befragung" in refused.get_data(as_text=True)
     analyst, _token = signed_in(app, "analyse@test.invalid")
     page = analyst.get(f"/berichte/{world.campaign_a}/school/100001")
     assert page.status_code == 200 and "Vorschau" in page.get_data(as_text=True)
@@ -103,3 +107,25 @@ def test_bad_arguments_are_404_not_500(app, world, closed):
     assert client.get(f"/berichte/{closed}/district/Atlantis").status_code == 404
     assert client.get(f"/berichte/{closed}/school/100001?format=exe").status_code == 404
     assert client.get(f"/berichte/{closed}/school/100001?zielgruppe=aliens").status_code == 200
+
+
+@pytest.mark.parametrize("app", [Defaults.QUESTIONNAIRE_DIR], indirect=True)
+def test_the_refusal_of_an_open_campaigns_report_speaks_the_staff_language(app, world):
+    """Both report areas (the reports to read and the CSV/XLSX tables) refuse alike."""
+    client, _token = signed_in(app, "a@test.invalid")
+    for url in (
+        f"/berichte/{world.campaign_a}/school/100001",
+        f"/berichte/{world.campaign_a}/school/100001?format=pdf",
+        f"/kampagnen/{world.campaign_a}/berichte/schulen/{world.school_a}/csv",
+        f"/kampagnen/{world.campaign_a}/berichte/schulen/{world.school_a}/xlsx",
+    ):
+        german = client.get(url)
+        assert german.status_code == 409, url
+        assert "Der Bericht kommt nach der Befragung" in german.get_data(as_text=True)
+        joiner = "&" if "?" in url else "?"
+        english = client.get(f"{url}{joiner}lang=en")
+        text = english.get_data(as_text=True)
+        assert english.status_code == 409 and '<html lang="en"' in text, url
+        assert "The report comes after the survey" in text
+        assert "only then are the figures final" in text
+    assert not _audits(app)

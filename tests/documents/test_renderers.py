@@ -117,6 +117,9 @@ def test_hostile_free_text_renders_as_text_in_the_pdf(app, src, tmp_path):
     assert "%PDF-1.4)TjETBT/F199Tf(gefälscht" in flat
     assert "Wort" + "x" * 296 in flat  # broken over lines, every letter kept
     assert "Danke" in text and "füralles" in flat
+    # emoji drawn by a symbol face (fonts-symbola) and read back as written, or, where no
+    # face has them, a visible placeholder: never an empty box, never lost
+    assert "Danke👍füralles❤" in flat.replace("\ufe0f", "") or "Danke\ufffdfüralles" in flat
     arabic = unicodedata.normalize("NFKC", "المعلومات")
     assert arabic in text or arabic[::-1] in text
     # scrubbed again when listed

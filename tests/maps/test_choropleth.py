@@ -66,11 +66,11 @@ def test_fixed_classes_of_twenty_points(value, index):
 def test_legend_labels_and_a_palette_that_darkens_in_greyscale(context):
     labels = [c.label for c in choropleth.classes()]
     assert labels == [
-        "unter 20 %",
-        "20 bis unter 40 %",
-        "40 bis unter 60 %",
-        "60 bis unter 80 %",
-        "80 % und mehr",
+        "unter 20\u00a0%",
+        "20 bis unter 40\u00a0%",
+        "40 bis unter 60\u00a0%",
+        "60 bis unter 80\u00a0%",
+        "80\u00a0% und mehr",
     ]
 
     def grey(colour: str) -> float:
@@ -102,7 +102,7 @@ def test_districts_without_answers_or_without_outline(context, outlines):
         "Süd": State.EMPTY,
     }
     assert chart.unmapped == (
-        "Ost (70,0 %)",
+        "Ost (70\u00a0%)",
         "West (nicht ausgewiesen (weniger als 5 Antworten oder geschützt))",
     )
     assert choropleth.build("leer", {}, {}, (), 5) is None
@@ -123,14 +123,20 @@ def test_svg_hatches_the_suppressed_district_and_shows_no_value_for_it(context, 
         for g in root.iter(f"{SVG}g")
         if g.get("data-label")
     }
-    assert labels == {"Nord": ["Nord", "62,4 %"], "Mitte": ["Mitte"], "Süd": ["Süd", "18,0 %"]}
+    assert labels == {
+        "Nord": ["Nord", "62,4\u00a0%"],
+        "Mitte": ["Mitte"],
+        "Süd": ["Süd", "18\u00a0%"],
+    }
     words = " ".join(root.itertext())  # every text a reader or a screen reader meets
-    assert set(re.findall(r"\d+,\d %", words)) == {"62,4 %", "18,0 %"}
+    legend_bounds = {f"{b}\u00a0%" for b in (20, 40, 60, 80, 100)}  # "unter 20 %", …
+    shown = set(re.findall(r"\d+(?:,\d)?\u00a0%", words)) - legend_bounds
+    assert shown == {"62,4\u00a0%", "18\u00a0%"}
     assert "37,5" not in words
     legend = [g.get("data-legend") for g in root.iter(f"{SVG}g") if g.get("data-legend")]
     assert legend == ["class"] * 5 + ["suppressed"]
     desc = root.find(f"{SVG}desc").text
-    assert "Mitte: nicht ausgewiesen" in desc and "Nord: 62,4 %" in desc
+    assert "Mitte: nicht ausgewiesen" in desc and "Nord: 62,4\u00a0%" in desc
 
 
 def test_svg_escapes_names_and_titles(context, outlines):
@@ -163,9 +169,11 @@ def test_pdf_hatches_the_suppressed_district_and_shows_no_value_for_it(context, 
     found = text(path)
     assert {"Nord", "Mitte", "Süd"} <= {line.strip() for line in found.splitlines()}
     # the legend: the ramp's bounds and the hatch explained
-    assert re.search(r"0\s+20\s+40\s+60\s+80\s+100 %", found)
+    assert re.search(r"0\s+20\s+40\s+60\s+80\s+100\s%", found)
     assert "nicht ausgewiesen" in found
-    assert set(re.findall(r"\d+,\d %", found)) == {"62,4 %", "18,0 %"}
+    # (pdftotext gives the no-break space as a space; 100 % is the legend's end)
+    shown = {m.replace("\u00a0", " ") for m in re.findall(r"\d+(?:,\d)?\s%", found)}
+    assert shown - {"100 %"} == {"62,4 %", "18 %"}
     assert "37,5" not in found
     # the vector drawing: hatch lines for Mitte only, every one inside Mitte
     hatches = picture.hatches.contents
@@ -209,3 +217,59 @@ def test_pdf_hatches_the_suppressed_district_and_shows_no_value_for_it(context, 
     assert white > 0.2 and dark > 0.05, (white, dark)
     assert tones("Nord") == (0, 1)
     assert tones("Süd") == (0, 0)
+
+
+def _crowded_world():
+    """A big district beside a cluster of twelve tiny ones with long names: not every
+    name and value fits on the map."""
+
+    def square(x, y, size):
+        return ((((x, y), (x + size, y), (x + size, y + size), (x, y + size), (x, y)),),)
+
+    shapes = {"Großer Bezirk im Westen": square(7.0, 51.0, 0.2)}
+    for i in range(4):
+        for j in range(3):
+            shapes[f"Kleinstbezirk Nummer {i}{j}"] = square(7.2 + 0.01 * i, 51.0 + 0.01 * j, 0.01)
+    shares = {name: 10.0 + 7.3 * n for n, name in enumerate(sorted(shapes))}
+    hidden = "Kleinstbezirk Nummer 11"
+    del shares[hidden]
+    return shapes, shares, hidden
+
+
+def _overlapping(boxes):
+    return [
+        (a, b)
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+    ]
+
+
+def test_labels_never_overlap_and_what_has_no_room_is_named_under_the_map(context, tmp_path):
+    shapes, shares, hidden = _crowded_world()
+    chart = choropleth.build("Eng", shapes, shares, {hidden}, 5)
+    root = ET.fromstring(str(svg.render(chart, "eng")))
+    boxes = []
+    for g in root.iter(f"{SVG}g"):
+        if g.get("data-label"):
+            rect = g.find(f"{SVG}rect")
+            x, y = float(rect.get("x")), float(rect.get("y"))
+            boxes.append((x, y, x + float(rect.get("width")), y + float(rect.get("height"))))
+    assert boxes and _overlapping(boxes) == []
+    words = " ".join(root.itertext())
+    note = " ".join(t.text for t in root.iter(f"{SVG}text") if t.get("data-note") == "crowded")
+    assert note.startswith("Zu klein für die Beschriftung:")
+    # every published value stands on the map or in the note; the hidden one nowhere
+    for name in shares:
+        assert chart.areas[[a.name for a in chart.areas].index(name)].value_text in words
+    assert f"{hidden} (" not in words
+    # the PDF: the labels' boxes (white rectangles of the labels group) apart, the note there
+    picture = drawing.drawing(chart, 220.0)
+    labels = picture.contents[["areas", "hatches", "borders", "labels"].index("labels")]
+    rects = []
+    for group in labels.contents:
+        r = group.contents[0]
+        rects.append((r.x, r.y, r.x + r.width, r.y + r.height))
+    assert rects and _overlapping(rects) == []
+    path, _picture = _pdf(tmp_path, chart, 220.0)
+    assert "Zu klein für die Beschriftung" in text(path)

@@ -91,3 +91,38 @@ def test_the_projection_shrinks_longitudes_by_the_cosine_of_the_latitude():
     assert math.isclose((x1 - x0) / (y0 - y2), math.cos(math.radians(60.05)), rel_tol=1e-6)
     assert y2 < y0  # north is up
     assert min(x0, x1) >= 0 and max(x0, x1) <= 1000
+
+
+def test_self_crossing_finds_knots_and_lets_touching_corners_be():
+    from survey.maps.geometry import self_crossing
+
+    square = ((0, 0), (4, 0), (4, 4), (0, 4), (0, 0))
+    assert self_crossing((square,)) is None
+    # a bow tie crosses at its middle
+    assert self_crossing((((0, 0), (4, 4), (4, 0), (0, 4), (0, 0)),)) == (2.0, 2.0)
+    # a hole touching the outside at one corner, and a ring pinched at one point: no knot
+    hole = ((0, 0), (1, 2), (2, 1), (0, 0))
+    assert self_crossing((square, hole)) is None
+    pinched = ((0, 0), (2, 2), (4, 0), (4, 4), (2, 2), (0, 4), (0, 0))
+    assert self_crossing((pinched,)) is None
+    # a hole crossing the outside, a ring running back along itself, repeated points
+    assert self_crossing((square, ((3, 1), (5, 1), (5, 2), (3, 2), (3, 1)))) is not None
+    assert self_crossing((((0, 0), (4, 0), (2, 0), (2, 3), (0, 0)),)) is not None
+    assert self_crossing((((0, 0), (4, 0), (4, 0), (4, 4), (0, 0)),)) is None
+
+
+def test_self_crossing_of_a_large_outline_is_quick():
+    import math
+    import time
+
+    from survey.maps.geometry import self_crossing
+
+    n = 20_000
+    ring = tuple(
+        (math.cos(2 * math.pi * i / n) * (1 + 0.01 * (i % 7)), math.sin(2 * math.pi * i / n))
+        for i in range(n)
+    )
+    ring = (*ring, ring[0])
+    started = time.perf_counter()
+    assert self_crossing((ring,)) is None
+    assert time.perf_counter() - started < 2

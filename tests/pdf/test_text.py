@@ -81,3 +81,46 @@ def test_a_link_is_made_smaller_rather_than_broken():
     style = fit_on_one_line(url, 150, Style(size=11, bold=True), rtl=False)
     assert style.size < 11
     assert len(layout(url, 150, style, rtl=False)) == 1
+
+
+EMOJI = "Danke 👍🏽 für alles ❤️ ✓ 😀"
+
+
+def test_emoji_are_drawn_by_a_symbol_face_and_read_back_as_written(tmp_path):
+    from survey.pdf.fonts import fonts
+
+    if not any(f.path.stem.startswith("Symbola") for f in fonts().symbols):
+        pytest.skip("fonts-symbola is not installed (.ci/apt-packages)")
+    pdf = tmp_path / "emoji.pdf"
+    canvas = new_canvas(pdf, A4, "Test", "de")
+    draw_text(canvas, EMOJI, 50, 800, 400, Style(size=12), rtl=False)
+    canvas.save()
+    pdfcheck.assert_fonts_embedded(pdf)
+    assert any(f["name"].endswith("Symbola") for f in pdfcheck.fonts(pdf))
+    # the ToUnicode map names characters beyond U+FFFF as UTF-16 pairs: 😀 is not U+F600
+    found = pdfcheck.text(pdf).replace("\ufe0f", "")
+    # (the skin tone is left out: a black-and-white face draws it as a swatch of its own)
+    assert "Danke 👍 für alles ❤ ✓ 😀" in found
+    for run in layout(EMOJI, 1000, Style(), rtl=False)[0].runs:
+        assert all(run.face.has(ch) for ch in run.text if ch != " ")
+
+
+def test_without_a_symbol_face_an_emoji_becomes_a_visible_placeholder(tmp_path, monkeypatch):
+    from survey.pdf import fonts as fonts_module
+    from survey.pdf.text import MISSING
+
+    dejavu = fonts_module._find("DejaVuSans.ttf", fonts_module.FONT_DIRS)
+    assert dejavu is not None
+    monkeypatch.setenv("SURVEY_FONT_DIRS", str(dejavu.parent))
+    assert fonts_module.fonts().symbols == ()
+    line = layout("Danke 👍🏽 😀!", 1000, Style(), rtl=False)[0]
+    drawn = "".join(run.text for run in line.runs)
+    # DejaVu has the emoticons (😀), not the thumb; the skin tone is left out
+    assert drawn == f"Danke {MISSING} 😀!"
+    for run in line.runs:
+        assert all(run.face.has(ch) for ch in run.text)
+    pdf = tmp_path / "plain.pdf"
+    canvas = new_canvas(pdf, A4, "Test", "de")
+    draw_text(canvas, "Danke 👍 sehr 😀", 50, 800, 400, Style(size=12), rtl=False)
+    canvas.save()
+    assert f"Danke {MISSING} sehr 😀" in pdfcheck.text(pdf)

@@ -89,18 +89,16 @@ def test_a_coordinator_gets_the_own_schools_report_of_a_closed_campaign(app, rep
     assert _downloads(app) == ["Bericht school 100001 (csv)", "Bericht school 100001 (xlsx)"]
 
 
-def test_a_coordinator_meets_404_for_another_school_and_an_open_campaign(app, reports):
+def test_a_coordinator_meets_404_for_another_school_and_409_for_an_open_campaign(app, reports):
     client, _token = signed_in(app, "a@test.invalid")
     closed, still_open = reports["closed"], reports["open"]
     assert client.get(f"/kampagnen/{closed}/berichte/schulen/{reports['b']}/csv").status_code == 404
-    assert (
-        client.get(f"/kampagnen/{still_open}/berichte/schulen/{reports['a']}/csv").status_code
-        == 404
-    )
-    assert (
-        client.get(f"/kampagnen/{still_open}/berichte/schulen/{reports['a']}/xlsx").status_code
-        == 404
-    )
+    for fmt in ("csv", "xlsx"):
+        refused = client.get(f"/kampagnen/{still_open}/berichte/schulen/{reports['a']}/{fmt}")
+        assert refused.status_code == 409 and refused.mimetype == "text/html"
+        assert "Der Bericht kommt nach der Befragung" in refused.get_data(as_text=True)
+    # in the coordinator's language: tests/documents/test_blueprint.py
+    assert _downloads(app) == []
     page = client.get(f"/kampagnen/{still_open}/berichte").get_data(as_text=True)
     assert "/berichte/schulen/" not in page and "sobald die Kampagne geschlossen ist" in page
     other, _t = signed_in(app, "b@test.invalid")
@@ -207,7 +205,7 @@ def test_downloads_over_real_http(app, reports):
         assert _csv(body)[0] == TIDY_COLUMNS
         assert (
             status(coordinator, f"/kampagnen/{still_open}/berichte/schulen/{reports['a']}/csv")[0]
-            == 404
+            == 409
         )
         assert (
             status(coordinator, f"/kampagnen/{closed}/berichte/schulen/{reports['b']}/csv")[0]
