@@ -163,6 +163,8 @@ def protect(system: System, k: int) -> Protection:
                 c = system.cells[child]
                 if c.unanimity_protected and c.n == system.cells[rel.parent].n:
                     hidden[child] = primary[child] = True
+    # small figures whose "weniger als k" is withheld (shown as any other hidden figure)
+    unlabelled = [False] * len(system.cells)
     rounds = 0
     failed = False
     rel_map = relation_map(system)
@@ -176,15 +178,19 @@ def protect(system: System, k: int) -> Protection:
         # rounds, 40 % of its suppression time, and the slowest ran out of rounds and hid
         # everything. After the first rounds every exposed cell gets a helper at once.
         per_cell = rounds > ONE_PER_CLUSTER_ROUNDS
-        added = _one_round(system, hidden, k, rel_map, incidence, links, per_cell)
+        added = _one_round(system, hidden, k, rel_map, incidence, links, per_cell, unlabelled)
         if not added:
             break
         if rounds >= MAX_ROUNDS:
             failed = True
-            _fail_closed(system, hidden, k, rel_map, incidence, links)
+            _fail_closed(system, hidden, k, rel_map, incidence, links, unlabelled)
             break
     status = tuple(
-        Status.PRIMARY if primary[i] else Status.SECONDARY if hidden[i] else Status.PUBLISHED
+        Status.PRIMARY
+        if primary[i] and not unlabelled[i]
+        else Status.SECONDARY
+        if hidden[i]
+        else Status.PUBLISHED
         for i in range(len(system.cells))
     )
     return Protection(status, k, rounds, failed)
@@ -197,6 +203,7 @@ def _fail_closed(
     rel_map: dict[int, list[Relation]],
     incidence: Incidence | None = None,
     links: Links | None = None,
+    unlabelled: list[bool] | None = None,
 ) -> None:
     """Publish the top level only, protected by the same rounds (a small system now), or,
     should even that not settle, nothing."""
@@ -205,7 +212,7 @@ def _fail_closed(
         if cell.level < top:
             hidden[i] = True
     for _ in range(MAX_ROUNDS + 1):  # the last round only checks
-        if not _one_round(system, hidden, k, rel_map, incidence, links, per_cell=True):
+        if not _one_round(system, hidden, k, rel_map, incidence, links, True, unlabelled):
             return
     hidden[:] = [True] * len(hidden)
 
@@ -218,9 +225,17 @@ def _one_round(
     incidence: Incidence | None = None,
     links: Links | None = None,
     per_cell: bool = False,
+    unlabelled: list[bool] | None = None,
 ) -> bool:
     """Hide more cells where needed; True if anything was added. One helper per cluster
-    of exposed cells, or with ``per_cell`` one per exposed cell."""
+    of exposed cells, or with ``per_cell`` one per exposed cell.
+
+    A figure can be narrowed to one value by the labels alone: a district's "weniger als
+    5" above four schools' "weniger als 5" (each at least 1) is 4, and each school 1,
+    whatever else is hidden. Where no published figure is left to hide, the label of
+    one small figure of the cluster is withheld (``unlabelled``): it is shown as any
+    other hidden figure, and tells nothing about its size."""
+    unlabelled = unlabelled if unlabelled is not None else [False] * len(system.cells)
     wanted: set[int] = set()
     fixed: set[int] = set()
     for r in pinned_sums(system, hidden, k):
@@ -237,16 +252,47 @@ def _one_round(
         else recoverable_blocks_plain(system, hidden)
     )
     exposed = [i for block in blocks for i in block]
-    exposed += sorted(set(narrowed_to_one(system, hidden, k, links)) - set(exposed))
+    exposed += sorted(set(narrowed_to_one(system, hidden, k, links, unlabelled)) - set(exposed))
+    withheld = False
     for cluster in _clusters(exposed, hidden, rel_map):
         if fixed.intersection(cluster):
             continue
-        for part in [[i] for i in cluster] if per_cell else [cluster]:
-            wanted.add(_helper_for(system, hidden, part, wanted, rel_map))
+        helpers = {
+            _helper_for(system, hidden, part, wanted, rel_map)
+            for part in ([[i] for i in cluster] if per_cell else [cluster])
+        }
+        if helpers == {-1}:
+            label = _label_to_withhold(system, hidden, cluster, unlabelled, rel_map, k)
+            if label >= 0:
+                unlabelled[label] = withheld = True
+        wanted |= helpers
     wanted.discard(-1)
     for i in wanted:
         hidden[i] = True
-    return bool(wanted)
+    return bool(wanted) or withheld
+
+
+def _label_to_withhold(
+    system: System,
+    hidden: Sequence[bool],
+    cluster: list[int],
+    unlabelled: Sequence[bool],
+    rel_map: dict[int, list[Relation]],
+    k: int,
+) -> int:
+    """The small figure of ``cluster`` (or of a sum it is in) whose "weniger als k" to
+    withhold: the highest level first (a parent's upper bound against its children's
+    lower bounds is what pins them), then the smallest. -1 if there is none."""
+    near = set(cluster)
+    for i in cluster:
+        for rel in rel_map.get(i, []):
+            near.update((rel.parent, *rel.children))
+    candidates = [
+        (-system.cells[i].level, system.cells[i].n, i)
+        for i in near
+        if hidden[i] and not unlabelled[i] and attacker_bounds(system.cells[i], k)[0] > 0
+    ]
+    return min(candidates)[-1] if candidates else -1
 
 
 def _clusters(
@@ -296,12 +342,16 @@ def pinned_sums(system: System, hidden: Sequence[bool], k: int) -> list[int]:
 
 
 def narrowed_to_one(
-    system: System, hidden: Sequence[bool], k: int, links: Links | None = None
+    system: System,
+    hidden: Sequence[bool],
+    k: int,
+    links: Links | None = None,
+    unlabelled: Sequence[bool] | None = None,
 ) -> list[int]:
     """Hidden figures (not zeros) that the sums, with what "weniger als k" tells, narrow to
     one value: two "weniger als 5" under a published 8 are both 4, though neither is in
     the published span."""
-    low, high = narrowed(system, hidden, k, links=links)
+    low, high = narrowed(system, hidden, k, links=links, unlabelled=unlabelled)
     return [
         i
         for i, cell in enumerate(system.cells)
@@ -335,6 +385,7 @@ def narrowed(
     k: int,
     rounds: int = 50,
     links: Links | None = None,
+    unlabelled: Sequence[bool] | None = None,
 ) -> tuple[list[float], list[float]]:
     """The least and the most each figure can be, for a reader who knows the published
     figures, that counts are not negative and what "weniger als k" says: the bounds are
@@ -355,7 +406,7 @@ def narrowed(
     low = links.n.copy()
     high = links.n.copy()
     for i in np.flatnonzero(hid).tolist():
-        low[i], high[i] = attacker_bounds(system.cells[i], k)
+        low[i], high[i] = attacker_bounds(system.cells[i], k, _labelled(unlabelled, i))
     if not len(links.parent) or not hid.any():
         return low.tolist(), high.tolist()
     # the sums with a hidden member (the others are known exactly and narrow nothing)
@@ -390,11 +441,28 @@ def narrowed(
         if np.array_equal(new_low, low) and np.array_equal(new_high, high):
             return low.tolist(), high.tolist()
         low, high = new_low, new_high
-    return _narrowed_sequential(system, hidden, k, rounds)
+    return _narrowed_sequential(system, hidden, k, rounds, unlabelled)
+
+
+def unlabelled_in(system: System, protection: Protection) -> list[bool]:
+    """The small figures of a protection whose "weniger als k" is withheld (what
+    ``narrowed`` needs to see the figures as a reader does)."""
+    return [
+        status is Status.SECONDARY and attacker_bounds(cell, protection.k)[0] > 0
+        for cell, status in zip(system.cells, protection.status, strict=True)
+    ]
+
+
+def _labelled(unlabelled: Sequence[bool] | None, i: int) -> bool:
+    return unlabelled is None or not unlabelled[i]
 
 
 def _narrowed_sequential(
-    system: System, hidden: Sequence[bool], k: int, rounds: int = 50
+    system: System,
+    hidden: Sequence[bool],
+    k: int,
+    rounds: int = 50,
+    unlabelled: Sequence[bool] | None = None,
 ) -> tuple[list[float], list[float]]:
     """``narrowed`` one sum after the other, in plain Python, for at most ``rounds`` passes
     (the form before the simultaneous one; its fallback, and the tests compare them)."""
@@ -402,7 +470,9 @@ def _narrowed_sequential(
     low: list[float] = []
     high: list[float] = []
     for i, cell in enumerate(system.cells):
-        lo, hi = attacker_bounds(cell, k) if hidden[i] else (cell.n, cell.n)
+        lo, hi = (
+            attacker_bounds(cell, k, _labelled(unlabelled, i)) if hidden[i] else (cell.n, cell.n)
+        )
         low.append(lo)
         high.append(hi)
     rels = [rel for rel in system.relations if any(hidden[c] for c in (rel.parent, *rel.children))]
@@ -434,11 +504,12 @@ def _narrowed_sequential(
     return low, high
 
 
-def attacker_bounds(cell: Cell, k: int) -> tuple[int, float]:
+def attacker_bounds(cell: Cell, k: int, labelled: bool = True) -> tuple[int, float]:
     """What a reader knows of a hidden cell from how it is shown: "weniger als k" is 1..k-1
-    (0..k-1 inside a group below k, whose zeros are hidden too); any other hidden figure
-    is only known not to be negative."""
-    if 0 < cell.n < k and not cell.hide_group:
+    (0..k-1 inside a group below k, whose zeros are hidden too); any other hidden figure,
+    a small one whose label is withheld (``labelled`` False) among them, is only known
+    not to be negative."""
+    if 0 < cell.n < k and not cell.hide_group and labelled:
         return 1, k - 1
     if cell.hide_group and cell.n < k:
         return 0, k - 1
@@ -903,11 +974,11 @@ def lp_audit(system: System, protection: Protection) -> list[Interval]:
         a_eq[r, list(system.cells[i].inner)] = 1.0
         b_eq[r] = system.cells[i].n
     # what "weniger als k" tells: 1 <= x <= k-1 (0 <= x inside a group below k)
-    bounded = [
-        (i, attacker_bounds(system.cells[i], protection.k))
+    shown = {
+        i: attacker_bounds(system.cells[i], protection.k, protection.status[i] is Status.PRIMARY)
         for i in hidden
-        if attacker_bounds(system.cells[i], protection.k)[1] != float("inf")
-    ]
+    }
+    bounded = [(i, bounds) for i, bounds in shown.items() if bounds[1] != float("inf")]
     a_ub = np.zeros((2 * len(bounded), size))
     b_ub = np.zeros(2 * len(bounded))
     for r, (i, (lo, hi)) in enumerate(bounded):

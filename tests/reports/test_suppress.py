@@ -24,6 +24,7 @@ from survey.core.suppress import (
     protect,
     recoverable,
     relation_map,
+    unlabelled_in,
 )
 
 FOUR_SCHOOLS = Hierarchy({"s1": "d1", "s2": "d1", "s3": "d2", "s4": "d2"}, "M")
@@ -265,7 +266,32 @@ def test_a_question_of_many_small_answers_settles_in_few_rounds(seed):
     assert result.rounds <= ONE_PER_CLUSTER_ROUNDS + 30
     assert recoverable(table.system, hidden) == []
     assert pinned_sums(table.system, hidden, 5) == []
+    assert (
+        narrowed_to_one(table.system, hidden, 5, unlabelled=unlabelled_in(table.system, result))
+        == []
+    )
     assert result.count(Status.PUBLISHED) > len(table.system.cells) // 3
+
+
+def test_labels_alone_give_nothing_away():
+    # A district's "weniger als 5" above four schools' "weniger als 5": each school has at
+    # least 1, so the district has 4 and every school exactly 1, with nothing published
+    # that could be hidden instead. The district's label is withheld.
+    system = System()
+    children = []
+    for _ in range(4):
+        x = system.add_inner(1)
+        children.append(system.add_cell(Cell(("school", str(x), None, "1"), (x,), 1, 0)))
+    parent = system.add_cell(Cell(("district", "d", None, "1"), tuple(range(4)), 4, 1))
+    system.relations.append(Relation(parent, tuple(children)))
+    result = protect(system, 5)
+    assert result.status[parent] is Status.SECONDARY
+    assert all(result.status[c] is Status.PRIMARY for c in children)
+    assert (
+        narrowed_to_one(system, hidden_of(result), 5, unlabelled=unlabelled_in(system, result))
+        == []
+    )
+    assert all(interval.width >= 1 for interval in lp_audit(system, result))
 
 
 def test_failing_closed_still_protects_the_top_level(monkeypatch):
