@@ -56,7 +56,9 @@ def compute(session: Session, campaign: Campaign, k: int) -> Respondents:
             schools_of[(level, hierarchy.unit_at(p.unit, level))].add(p.unit)
     people = aggregate.respondent_counts(session, campaign.id)
     per_school: dict[tuple[str, str], int] = {}
-    for school_id, audience, n in people[["school_id", "audience", "n"]].itertuples(index=False):
+    for school_id, audience, n in people[["school_id", "audience", "n"]].itertuples(
+        index=False, name=None
+    ):
         if school_id in by_id:
             per_school[(by_id[school_id].unit, str(audience))] = int(n)
     expected = _expected(session, campaign, by_id, hierarchy)

@@ -23,7 +23,7 @@ from survey.documents import freetext, model
 from survey.documents import respondents as respondents_module
 from survey.documents.model import Report, Sources
 from survey.questionnaires.definition import Questionnaire
-from survey.questionnaires.loader import THEMES_FILE, load_themes
+from survey.questionnaires.loader import THEMES_FILE, cached_themes
 from survey.reports import services as engine
 
 FORMATS = ("pdf", "html")
@@ -43,7 +43,7 @@ def load(
     """The engine's figures of campaign ``slug`` and what the reports add to them."""
     built = engine.build(session, slug, questionnaires, k, preview=preview)
     themes_path = Path(questionnaire_dir) / THEMES_FILE
-    catalogue = load_themes(themes_path) if themes_path.exists() else None
+    catalogue = cached_themes(themes_path) if themes_path.exists() else None
     counted = respondents_module.compute(session, built.campaign, k)
     drawn = outlines.shapes(session, built.campaign.municipality_id)
     return model.sources(built, questionnaires, catalogue, counted, today, drawn)

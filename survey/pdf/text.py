@@ -101,6 +101,9 @@ def _face_for(char: str, chain: tuple[Face, ...]) -> Face | None:
     return next((f for f in chain if f.has(char)), None)
 
 
+_SKIN_TONE = re.compile("[\U0001f3fb-\U0001f3ff]")
+
+
 @lru_cache(maxsize=65536)
 def _drawable(char: str, chain: tuple[Face, ...]) -> str:
     """``char`` if a face of ``chain`` has it; else nothing for an invisible format
@@ -120,6 +123,10 @@ def _drawable(char: str, chain: tuple[Face, ...]) -> str:
 def runs_of(text: str, chain: tuple[Face, ...], size: float) -> tuple[Run, ...]:
     """Split ``text`` into runs that one face each can draw (the first in ``chain`` that can);
     a character none can draw becomes ``MISSING``."""
+    if chain[0].chars.issuperset(map(ord, text)) and not _SKIN_TONE.search(text):
+        # the usual case (a German sentence in the Latin face): one run, without a cache
+        # lookup per character (hashing the chain for each was a tenth of a school report)
+        return (_run(text, chain[0], size),) if text else ()
     runs: list[Run] = []
     current: list[str] = []
     current_face: Face | None = None

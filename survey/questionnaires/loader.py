@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,18 @@ class Problem(Exception):
 
 #: The shared catalogue of themes and indicators, beside the questionnaires.
 THEMES_FILE = "themes.yaml"
+
+
+def cached_themes(path: Path) -> ThemesFile:
+    """``load_themes``, read once per version of the file (a worker building reports read
+    it for every report: a tenth of a school's PDF). Callers must not change it."""
+    stat = path.stat()
+    return _cached_themes(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _cached_themes(path: str, _mtime_ns: int, _size: int) -> ThemesFile:
+    return load_themes(Path(path))
 
 
 def load_themes(path: Path) -> ThemesFile:

@@ -135,7 +135,7 @@ def compute(
             values = _values(questionnaire.options.get(question.id, ()), rows["code"])
             counts = {
                 (u, None, str(c)): int(n)
-                for u, c, n in rows[["unit", "code", "n"]].itertuples(index=False)
+                for u, c, n in rows[["unit", "code", "n"]].itertuples(index=False, name=None)
             }
             table = frequency_system(
                 counts, hierarchy, values, small_units=units_small, k=k, levels=levels
@@ -234,7 +234,7 @@ def _small_units(people: pd.DataFrame, hierarchy: Hierarchy, k: int) -> dict[str
     found: dict[str, set] = defaultdict(set)
     for audience, group in people.groupby("audience"):
         sizes: dict[tuple[str, str], int] = defaultdict(int)
-        for unit, n in group[["unit", "n"]].itertuples(index=False):
+        for unit, n in group[["unit", "n"]].itertuples(index=False, name=None):
             for level in LEVELS:
                 sizes[(level, hierarchy.unit_at(unit, level))] += int(n)
         found[audience] = {u for u, n in sizes.items() if 0 < n < k}
@@ -252,7 +252,10 @@ def shown_levels(questionnaire: Questionnaire, variable: str) -> tuple[str, ...]
 
 
 def _all_system(all_rows: pd.DataFrame, hierarchy, small, k, levels=LEVELS):
-    counts = {(u, None, ALL): int(n) for u, n in all_rows[["unit", "n"]].itertuples(index=False)}
+    counts = {
+        (u, None, ALL): int(n)
+        for u, n in all_rows[["unit", "n"]].itertuples(index=False, name=None)
+    }
     table = frequency_system(
         counts, hierarchy, [ALL], total=False, small_units=small, k=k, levels=levels
     )
@@ -348,7 +351,7 @@ def _number_stats(frame, numbers, hierarchy: Hierarchy, key, parents) -> list[tu
     for level in LEVELS:
         at = numbers.assign(at=numbers["unit"].map(lambda u, lv=level: hierarchy.unit_at(u, lv)))
         pooled[level] = at.groupby(["at", "number"], as_index=False)["n"].sum()
-    for level, unit, n in published[["level", "unit", "n"]].itertuples(index=False):
+    for level, unit, n in published[["level", "unit", "n"]].itertuples(index=False, name=None):
         mine = pooled[level][pooled[level]["at"] == unit]
         q1, median, q3 = aggregate.weighted_quantiles(mine["number"], mine["n"])
         base = (level, unit, parents[(level, unit)], audience, questionnaire_id, variable)

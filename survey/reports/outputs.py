@@ -37,7 +37,7 @@ def tidy_csv(frame: pd.DataFrame) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(TIDY_COLUMNS)
-    for row in frame[TIDY_COLUMNS].itertuples(index=False):
+    for row in frame[TIDY_COLUMNS].itertuples(index=False, name=None):
         level, unit, parent, audience, questionnaire, question, value, n, percent = row
         writer.writerow(
             [

@@ -8,7 +8,6 @@ interface's for the labels, the questionnaires' for questions and answers).
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 from datetime import datetime
@@ -24,7 +23,7 @@ from flask_babel import gettext as _
 from survey.core.suppress import ALL
 from survey.i18n.locale import RTL_LANGUAGES
 from survey.i18n.texts import QuestionnaireTexts
-from survey.questionnaires.loader import THEMES_FILE, load_themes
+from survey.questionnaires.loader import THEMES_FILE, cached_themes
 from survey.questionnaires.model import MatrixQuestion
 from survey.reports import indicators as indicators_module
 from survey.reports.outputs import neutralise
@@ -146,13 +145,7 @@ def workbook(built, level: str, unit: str, language: str = "de") -> bytes:
 
 
 def _themes(path: Path):
-    return _themes_at(path, path.stat().st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=4)
-def _themes_at(path: Path, _mtime: int):
-    """The themes file, read once per change (not once per unit's workbook)."""
-    return load_themes(path)
+    return cached_themes(path)
 
 
 def _methods(k: int) -> list[str]:
