@@ -109,7 +109,10 @@ def compute(
         frame["unit"] = frame["school_id"].map(lambda s: by_id[s].unit)
     small = _small_units(people, hierarchy, k)
 
-    tidy_parts: list[pd.DataFrame] = []
+    # the rows as columns of plain lists, one frame made at the end (a small frame per
+    # question, hundreds of them, spent most of a small campaign's time in pandas)
+    tidy_columns: dict[str, list] = {c: [] for c in (*_TIDY_FIELDS, "percent", "parent")}
+    tidy_columns.update(_order=[], _qorder=[])
     #: rows in the order of STAT_COLUMNS (tuples: tens of thousands of dicts weighed much)
     stat_rows: list[tuple] = []
     systems = []
@@ -142,7 +145,7 @@ def compute(
             )
             result = protect(table.system, k)
             frame = _tidy(table, result, key)
-            frame = _percent(frame, frame)
+            _percent(frame, frame)
             stat_rows.extend(_scale_stats(frame, question, key, parents))
             parts = [(table, result, frame)]
         elif kind == "codes":
@@ -183,12 +186,12 @@ def compute(
                 result = protect(table.system, k)
                 frames.append(_tidy(table, result, key))
                 parts.append((table, result, frames[-1]))
-            frame = pd.concat([*frames, total_frame], ignore_index=True)
-            frame = _percent(frame, total_frame)
+            frame = _joined([*frames, total_frame])
+            _percent(frame, total_frame)
         elif kind == "number":
             table, result = _all_system(all_rows, hierarchy, units_small, k, levels)
             frame = _tidy(table, result, key)
-            frame["percent"] = np.nan
+            frame["percent"] = [np.nan] * len(frame["n"])
             stat_rows.extend(_number_stats(frame, number_groups.get(key), hierarchy, key, parents))
             parts = [(table, result, frame)]
         else:
@@ -196,13 +199,19 @@ def compute(
         frame["parent"] = [
             parents[(lv, u)] for lv, u in zip(frame["level"], frame["unit"], strict=True)
         ]
-        frame["_order"] = range(len(frame))
-        frame["_qorder"] = _question_order(questionnaire, variable)
-        tidy_parts.append(frame)
+        size = len(frame["n"])
+        frame["_order"] = list(range(size))
+        frame["_qorder"] = [_question_order(questionnaire, variable)] * size
+        for column, values in tidy_columns.items():
+            values.extend(frame[column])
         if keep_systems:
             systems.extend((key, t, r) for t, r, _f in parts)
-    tidy = pd.concat(tidy_parts, ignore_index=True) if tidy_parts else _empty_tidy()
-    tidy_parts.clear()  # the parts are copied: let them go before the sort copies again
+    if tidy_columns["n"]:
+        tidy = pd.DataFrame(tidy_columns)
+        tidy["n"] = tidy["n"].astype(float)
+    else:
+        tidy = _empty_tidy()
+    tidy_columns.clear()  # copied into the frame: let the lists go before the sort copies
     tidy = _sorted(tidy)
     stats = pd.DataFrame(stat_rows, columns=STAT_COLUMNS)
     return Figures(tidy, stats, k, names, systems)
@@ -262,47 +271,49 @@ def _all_system(all_rows: pd.DataFrame, hierarchy, small, k, levels=LEVELS):
     return table, protect(table.system, k)
 
 
-def _tidy(table: FrequencyTable, result: Protection, key: tuple[str, str, str]) -> pd.DataFrame:
+_TIDY_FIELDS = ("level", "unit", "audience", "questionnaire", "question", "value", "n", "status")
+
+
+def _tidy(table: FrequencyTable, result: Protection, key: tuple[str, str, str]) -> dict[str, list]:
+    """One system's rows, as columns (``_TIDY_FIELDS``); n NaN where hidden."""
     audience, questionnaire_id, variable = key
-    rows = []
+    columns: dict[str, list] = {c: [] for c in _TIDY_FIELDS}
     for (level, unit, group, value), i in table.index.items():
         if group is not None:
             continue  # breakdowns are rendered by the outputs that show them
         status = result.status[i]
         n = table.system.cells[i].n
-        rows.append(
-            (level, unit, audience, questionnaire_id, variable, value,
-             float(n) if status is Status.PUBLISHED else np.nan, status.value)
-        )  # fmt: skip
-    return pd.DataFrame(
-        rows,
-        columns=["level", "unit", "audience", "questionnaire", "question", "value", "n", "status"],
-    )
+        row = (level, unit, audience, questionnaire_id, variable, value,
+               float(n) if status is Status.PUBLISHED else np.nan, status.value)  # fmt: skip
+        for column, x in zip(columns.values(), row, strict=True):
+            column.append(x)
+    return columns
 
 
-def _percent(frame: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
-    """Share of the unit's (all); only where both counts are published."""
-    # a dictionary rather than a merge: hundreds of small frames, one lookup per row
-    is_all = totals["value"].to_numpy() == ALL
-    base = dict(
-        zip(
-            zip(totals["level"].to_numpy()[is_all], totals["unit"].to_numpy()[is_all], strict=True),
-            totals["n"].to_numpy(dtype=float)[is_all],
-            strict=True,
+def _joined(parts: list[dict[str, list]]) -> dict[str, list]:
+    return {c: [x for part in parts for x in part[c]] for c in _TIDY_FIELDS}
+
+
+def _percent(frame: dict[str, list], totals: dict[str, list]) -> None:
+    """Share of the unit's (all); only where both counts are published (into ``frame``)."""
+    base = {
+        (level, unit): n
+        for level, unit, value, n in zip(
+            totals["level"], totals["unit"], totals["value"], totals["n"], strict=True
         )
-    )
+        if value == ALL
+    }
     denominators = np.array(
         [base.get(key, np.nan) for key in zip(frame["level"], frame["unit"], strict=True)],
         dtype=float,
     )
     with np.errstate(divide="ignore", invalid="ignore"):
-        percent = np.round(frame["n"].to_numpy(dtype=float) / denominators * 100, 1)
-    keep = (frame["value"].to_numpy() != ALL) & (denominators > 0)
-    frame["percent"] = np.where(keep, percent, np.nan)
-    return frame
+        percent = np.round(np.array(frame["n"], dtype=float) / denominators * 100, 1)
+    keep = (np.array(frame["value"], dtype=object) != ALL) & (denominators > 0)
+    frame["percent"] = np.where(keep, percent, np.nan).tolist()
 
 
-def _scale_stats(frame: pd.DataFrame, question, key, parents) -> list[tuple]:
+def _scale_stats(frame: dict[str, list], question, key, parents) -> list[tuple]:
     """Mean and top-box share of an ordered scale, without "weiß nicht" (99): only for a
     unit whose every count of this question is published."""
     if not isinstance(question, ORDERED):
@@ -346,12 +357,16 @@ def _number_stats(frame, numbers, hierarchy: Hierarchy, key, parents) -> list[tu
         return []
     audience, questionnaire_id, variable = key
     found = []
-    published = frame[frame["n"].notna()]
+    published = [
+        (level, unit, n)
+        for level, unit, n in zip(frame["level"], frame["unit"], frame["n"], strict=True)
+        if n == n  # published: not NaN
+    ]
     pooled: dict[str, pd.DataFrame] = {}
     for level in LEVELS:
         at = numbers.assign(at=numbers["unit"].map(lambda u, lv=level: hierarchy.unit_at(u, lv)))
         pooled[level] = at.groupby(["at", "number"], as_index=False)["n"].sum()
-    for level, unit, n in published[["level", "unit", "n"]].itertuples(index=False, name=None):
+    for level, unit, n in published:
         mine = pooled[level][pooled[level]["at"] == unit]
         q1, median, q3 = aggregate.weighted_quantiles(mine["number"], mine["n"])
         base = (level, unit, parents[(level, unit)], audience, questionnaire_id, variable)
