@@ -45,9 +45,16 @@ def compute(
     if tidy.empty:
         return pd.DataFrame(columns=COLUMNS)
     defined = {i.id: i for i in catalogue.indicators}
-    wide = tidy.set_index(
-        ["level", "unit", "parent", "audience", "questionnaire", "question", "value"]
-    )["n"].unstack("value")
+    # (questionnaire, question) -> unit -> value -> n: the tidy rows read once, in plain
+    # Python (pandas' per-call overhead, paid for every item of every indicator, was most
+    # of a small campaign's engine time)
+    cells: dict[tuple[str, str], dict[tuple, dict[str, float]]] = defaultdict(dict)
+    columns = ["level", "unit", "parent", "audience", "questionnaire", "question", "value", "n"]
+    for level, unit, parent, audience, qid, question, value, n in zip(
+        *(tidy[c].tolist() for c in columns), strict=True
+    ):
+        cells[(qid, question)].setdefault((level, unit, parent, audience, qid), {})[value] = n
+    seen_values = set(tidy["value"].tolist())
     rows = []
     for questionnaire in sorted(questionnaires.values(), key=lambda q: q.id):
         kinds = {v: kind for v, _q, kind in questionnaire.variables()}
@@ -58,58 +65,53 @@ def compute(
         uses: dict[str, list] = defaultdict(list)
         for use in questionnaire.indicators:
             uses[use.indicator].append(use)
-        mine = wide[wide.index.get_level_values("questionnaire") == questionnaire.id]
-        if mine.empty:
-            continue
         for indicator_id, items in sorted(uses.items()):
             indicator = defined.get(indicator_id)
             if indicator is None:
                 continue
-            parts = []
+            pooled: dict[tuple, list] = {}  # unit -> [counted, base, hidden]
             for use in items:
-                if use.variable not in mine.index.get_level_values("question"):
+                block = cells.get((questionnaire.id, use.variable))
+                if not block:
                     continue
-                block = mine.xs(use.variable, level="question")
-                counted = _sum(block, [str(c) for c in use.codes])
-                base = block[ALL] if ALL in block else pd.Series(np.nan, index=block.index)
-                if kinds[use.variable] == "code" and offers_dont_know[use.variable]:
-                    base = base - block[str(DONT_KNOW)]
-                parts.append(pd.DataFrame({"counted": counted, "base": base}))
-            if not parts:
-                continue
-            # pooled over items; a unit missing an item is pooled over the others, a hidden
-            # figure (NaN) hides the share
-            stacked = pd.concat(parts)
-            pooled = stacked.groupby(level=[0, 1, 2, 3, 4], sort=True).sum(min_count=1)
-            hidden = stacked.isna().any(axis=1).groupby(level=[0, 1, 2, 3, 4], sort=True).any()
-            # whole columns at once (a row at a time took most of the indicators' time)
-            hide = hidden.reindex(pooled.index).to_numpy(dtype=bool)
-            counted = pooled["counted"].to_numpy(dtype=float)
-            base = pooled["base"].to_numpy(dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = counted / base * 100
-            # Python's round (correctly rounded), as a row at a time did: numpy's differs
-            shares = [
-                np.nan if out else round(x, 1)
-                for x, out in zip(ratio.tolist(), (hide | ~(base > 0)).tolist(), strict=True)
-            ]
-            bases = np.where(hide, np.nan, base)
-            for (level, unit, parent, audience, qid), share, n in zip(
-                pooled.index, shares, bases.tolist(), strict=True
-            ):
+                codes = [str(c) for c in use.codes if str(c) in seen_values]
+                less_dont_know = kinds[use.variable] == "code" and offers_dont_know[use.variable]
+                for unit, values in block.items():
+                    counted = _sum(values, codes)
+                    base = values.get(ALL, NAN)
+                    if less_dont_know:
+                        base = base - values.get(str(DONT_KNOW), NAN)
+                    acc = pooled.setdefault(unit, [NAN, NAN, False])
+                    # pooled over items; a unit missing an item is pooled over the others, a
+                    # hidden figure (NaN) hides the share
+                    acc[0] = _add(acc[0], counted)
+                    acc[1] = _add(acc[1], base)
+                    acc[2] = acc[2] or counted != counted or base != base
+            for unit in sorted(pooled):
+                counted, base, hide = pooled[unit]
+                out = hide or not base > 0
+                # Python's round (correctly rounded)
+                share = NAN if out else round(counted / base * 100, 1)
                 rows.append(
-                    (level, unit, parent, audience, qid, indicator_id, indicator.theme,
-                     indicator.kind, indicator.label, share, n)
+                    (*unit, indicator_id, indicator.theme, indicator.kind, indicator.label,
+                     share, NAN if hide else base)
                 )  # fmt: skip
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _sum(block: pd.DataFrame, codes: list[str]) -> pd.Series:
-    present = [c for c in codes if c in block]
-    if not present:
-        return pd.Series(0.0, index=block.index)
-    # a hidden counted code hides the sum (min_count: NaN stays NaN)
-    return block[present].sum(axis=1, min_count=len(present))
+NAN = float("nan")
+
+
+def _sum(values: dict[str, float], codes: list[str]) -> float:
+    """The counted codes' sum; a hidden one (NaN) hides it; 0 where none is offered."""
+    return float(sum(values.get(c, NAN) for c in codes)) if codes else 0.0
+
+
+def _add(total: float, x: float) -> float:
+    """A sum that skips NaN and stays NaN only while everything added was NaN."""
+    if x != x:
+        return total
+    return x if total != total else total + x
 
 
 def with_context(indicators: pd.DataFrame) -> pd.DataFrame:
