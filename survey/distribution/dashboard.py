@@ -42,10 +42,12 @@ class Figure:
 
     @classmethod
     def of(cls, count: int, hide_below: int | None, secondary: bool = False) -> Figure:
-        if hide_below is not None and 0 < count < hide_below:
-            return cls(None, True)
+        # secondary first: a small count whose "weniger als k" the protection withholds
+        # (the labels alone would pin it) is shown as any other hidden figure
         if secondary:
             return cls(None, True, True)
+        if hide_below is not None and 0 < count < hide_below:
+            return cls(None, True)
         return cls(count)
 
 
@@ -310,8 +312,9 @@ def _hidden(
     scope_languages: list[tuple[str, int]],
     k: int,
 ) -> set:
-    """Which figures a coordinator must not see exactly: the small ones and those they could
-    be worked out from, by any sum of what the page shows (``survey.core.suppress``: the
+    """Which figures are shown as "verborgen": those a small one could be worked out from,
+    by any sum of what the page shows, and small ones whose "weniger als k" would give
+    them away (the small ones otherwise show that label by their count) (``survey.core.suppress``: the
     rank test, and what "weniger als k" tells). The page's figures are sums of counts per
     school, audience and answer language; each is a cell of one system:
 
@@ -373,7 +376,7 @@ def _hidden(
     return {
         c.key
         for c, status in zip(system.cells, result.status, strict=True)
-        if status is not Status.PUBLISHED
+        if status is Status.SECONDARY
     }
 
 
