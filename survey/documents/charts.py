@@ -21,9 +21,13 @@ from dataclasses import dataclass
 #: disagreement side, nearest to zero first
 ORANGE = ("#fdb863", "#e08214", "#b35806")
 #: agreement side, nearest to zero first
-PURPLE = ("#b2abd2", "#8073ac", "#542788")
+PURPLE = ("#9e9ac8", "#8073ac", "#542788")
 NEUTRAL = "#ededed"
-DONT_KNOW = "#bdbdbd"
+# grey levels in a greyscale print (0-255): disagreement 195/146/106, agreement
+# 160/125/63, "weiß nicht" 130, the middle point 237 (outlined): a 4- or 5-point scale's
+# categories at least 24 levels apart (the lightest agreement step and "weiß nicht" were
+# 177 and 189 beside the lightest disagreement's 195: one grey in print)
+DONT_KNOW = "#828282"
 #: the unit, its district, the campaign: one hue in three lightness steps
 COMPARISON = ("#542788", "#8073ac", "#c9c3e0")
 #: segments narrower than this share of the whole drawing carry no label inside
