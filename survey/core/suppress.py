@@ -142,6 +142,8 @@ MAX_ROUNDS = 200
 #: rounds with one new helper per cluster of exposed cells; after them, one per exposed
 #: cell (see ``protect``)
 ONE_PER_CLUSTER_ROUNDS = 20
+#: rows of the matrix updated at once in the elimination (bounds its temporaries)
+ELIMINATION_ROWS = 128
 #: residual below which a hidden cell's vector counts as lying in the published span
 TOLERANCE = 1e-7
 #: smaller entries do not make a pivot (the matrices hold 0/1 and sums of a few of them)
@@ -882,8 +884,11 @@ def _reduced_row_echelon(a: np.ndarray, copy: bool = True) -> tuple[np.ndarray, 
         factors = a[:, c].copy()
         factors[r] = 0.0
         nonzero = np.flatnonzero(factors)
-        if nonzero.size:
-            a[nonzero] -= np.multiply.outer(factors[nonzero], row)
+        # in slices of rows: the update of a thousand rows at once made two temporaries
+        # the size of the matrix (the peak of a campaign report's memory)
+        for start in range(0, nonzero.size, ELIMINATION_ROWS):
+            rows = nonzero[start : start + ELIMINATION_ROWS]
+            a[rows] -= np.multiply.outer(factors[rows], row)
         pivots.append(c)
         kept.append(r)
     return a[kept], pivots

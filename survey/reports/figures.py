@@ -206,13 +206,7 @@ def compute(
             values.extend(frame[column])
         if keep_systems:
             systems.extend((key, t, r) for t, r, _f in parts)
-    if tidy_columns["n"]:
-        tidy = pd.DataFrame(tidy_columns)
-        tidy["n"] = tidy["n"].astype(float)
-    else:
-        tidy = _empty_tidy()
-    tidy_columns.clear()  # copied into the frame: let the lists go before the sort copies
-    tidy = _sorted(tidy)
+    tidy = _sorted(tidy_columns) if tidy_columns["n"] else _empty_tidy()[[*TIDY_COLUMNS, "status"]]
     stats = pd.DataFrame(stat_rows, columns=STAT_COLUMNS)
     return Figures(tidy, stats, k, names, systems)
 
@@ -382,19 +376,36 @@ def _question_order(questionnaire: Questionnaire, variable: str) -> int:
     return 10**6
 
 
-def _sorted(tidy: pd.DataFrame) -> pd.DataFrame:
+def _sorted(columns: dict[str, list]) -> pd.DataFrame:
+    """The tidy frame, rows in report order, made from the columns in that order.
+
+    The order comes from integer keys (``np.lexsort``); then one column at a time is put
+    in that order and its list let go. A frame made first and sorted afterwards held the
+    lists, the frame and its sorted copy at once: the peak of a campaign report's memory."""
     level_order = {lv: i for i, lv in enumerate(LEVELS)}
-    # the order from the sort keys alone, then one copy of the rows in that order (sorting
-    # the whole frame copied it three times: the peak of a campaign report's memory)
-    keys = pd.DataFrame(
-        {
-            "_level": tidy["level"].map(level_order),
-            **{c: tidy[c] for c in ("unit", "audience", "questionnaire", "_qorder", "_order")},
-        }
-    )
-    order = keys.sort_values(list(keys.columns), kind="stable").index.to_numpy()
+    keys = [
+        np.array([level_order[lv] for lv in columns["level"]]),
+        *(_ranks(columns[c]) for c in ("unit", "audience", "questionnaire")),
+        np.array(columns["_qorder"]),
+        np.array(columns["_order"]),
+    ]
+    order = np.lexsort(keys[::-1])  # the last key sorts first; lexsort is stable
     del keys
-    return tidy[[*TIDY_COLUMNS, "status"]].take(order).reset_index(drop=True)
+    data = {}
+    for name in [*TIDY_COLUMNS, "status"]:
+        values = columns.pop(name)
+        if name in ("n", "percent"):
+            data[name] = np.array(values, dtype=float)[order]
+        else:
+            data[name] = pd.array(np.array(values, dtype=object)[order], dtype="str")
+        del values
+    columns.clear()
+    return pd.DataFrame(data)
+
+
+def _ranks(values: list[str]) -> np.ndarray:
+    """Each text's rank among the distinct texts (an integer sort key)."""
+    return np.unique(np.array(values, dtype=object), return_inverse=True)[1]
 
 
 def _empty_tidy() -> pd.DataFrame:
