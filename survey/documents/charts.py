@@ -34,6 +34,15 @@ COMPARISON = ("#542788", "#8073ac", "#c9c3e0")
 LABEL_MIN = 0.065
 #: the space between the scale and the "weiß nicht" bar, in percentage points
 GAP = 6
+#: a bar's figures in HTML, in em of the text around the bar (report.css says the same):
+#: they grow with the reader's text size, the bar's width does not
+LABEL_EM = 0.75
+#: a figure's advance per character and the room it needs beside it, in em of its size
+CHAR_EM, LABEL_PAD_EM = 0.58, 0.25
+#: the widths (in em of the text size) at which report.css hides the figures of narrower
+#: segments (``.fitN`` is hidden in a bar narrower than N em): a figure is shown only
+#: where it fits inside its segment at the reader's text size
+ROOM_STEPS = (8, 12, 16, 20, 25, 30, 36, 45)
 
 
 @dataclass(frozen=True)
@@ -158,3 +167,11 @@ class Geometry:
 
     def dont_know_x(self, value: float) -> float:
         return (self.axis[0] + self.axis[1] + GAP + value) * self.scale
+
+    def room(self, x0: float, x1: float, text: str) -> int:
+        """The narrowest bar (in em of the text size) in which ``text`` fits inside the
+        segment x0..x1, rounded up to one of ``ROOM_STEPS`` (the last where even that is
+        too narrow: such a figure shows only in the widest bars)."""
+        share = self.span(x0, x1) / self.width if self.width else 0.0
+        need = (len(text) * CHAR_EM + LABEL_PAD_EM) * LABEL_EM / max(share, 1e-9)
+        return next((step for step in ROOM_STEPS if need <= step), ROOM_STEPS[-1])

@@ -21,8 +21,8 @@ from survey.documents.model import Report
 from survey.maps.svg import render as map_svg
 
 CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
-#: the width of a bar drawing in SVG units (the page scales it)
-BAR_WIDTH = 320.0
+#: a bar drawing's geometry in % of its width (the SVG draws in %, report.css sizes it)
+BAR_WIDTH = 100.0
 
 
 def css_hash() -> str:

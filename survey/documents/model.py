@@ -31,6 +31,7 @@ from survey.core.suppress import ALL, LEVELS
 from survey.distribution.labels import AUDIENCE_LABELS
 from survey.distribution.models import AUDIENCES
 from survey.documents import charts
+from survey.documents.freetext import FreeText
 from survey.documents.maps import MapSection, map_section
 from survey.documents.respondents import Respondents
 from survey.questionnaires.definition import ORDERED, Questionnaire
@@ -260,7 +261,7 @@ class ThemeSection:
 class FreeTextQuestion:
     audience: str
     label: str
-    answers: tuple[str, ...]
+    answers: tuple[FreeText, ...]
 
 
 @dataclass(frozen=True)
@@ -440,7 +441,7 @@ def build(
     audiences: Sequence[str],
     *,
     analyst: bool = False,
-    free_text: Mapping[tuple[str, str, str], list[str]] | None = None,
+    free_text: Mapping[tuple[str, str, str], list[FreeText]] | None = None,
 ) -> Report:
     """The report of ``unit`` at ``level`` for ``audiences``; ``free_text`` (from
     ``freetext.listing``) only in the analysts' version."""

@@ -218,10 +218,16 @@ class Bar(Flowable):
                 canvas.rect(geo.x(s.x0), 0, geo.span(s.x0, s.x1), h, stroke=1, fill=1)
         canvas.setStrokeColor(HexColor("#1c1c1c"))
         canvas.setLineWidth(0.8)
-        canvas.line(geo.zero, -0.6 * mm, geo.zero, h + 0.6 * mm)
+        if any(s.labelled and s.tone.outline for s in self.row.segments):
+            # a middle point's figure stands on zero: the line marks zero above and below
+            # the bar, reaching into it only as far as stays clear of the figure
+            canvas.line(geo.zero, -0.6 * mm, geo.zero, 0.8)
+            canvas.line(geo.zero, h - 0.8, geo.zero, h + 0.6 * mm)
+        else:
+            canvas.line(geo.zero, -0.6 * mm, geo.zero, h + 0.6 * mm)
         canvas.setFont(face, 7)
         for s in self.row.segments:
-            if s.labelled:  # over the zero line, which crosses a middle point's segment
+            if s.labelled:
                 canvas.setFillColor(HexColor(s.tone.text))
                 canvas.drawCentredString(
                     geo.x(s.x0) + geo.span(s.x0, s.x1) / 2, h / 2 - 2.4, s.short
@@ -506,8 +512,8 @@ def free_text(section: FreeTextSection, report: Report, geo) -> list[Flowable]:
     for q in section.questions:
         story.append(p(f"{q.label} ({q.audience})", H4.but(space_after=1.5 * mm)))
         for answer in q.answers:
-            rtl = _rtl(answer)
-            story.append(p(("• " if not rtl else "") + answer + (" •" if rtl else ""),
+            rtl = _rtl(answer.text)
+            story.append(p(("• " if not rtl else "") + answer.text + (" •" if rtl else ""),
                            BODY.but(space_after=1.5 * mm), rtl))  # fmt: skip
         story.append(Spacer(0, 2 * mm))
     return story

@@ -52,3 +52,15 @@ def test_disagreement_left_agreement_right_middle_across_zero():
     assert spans[1] == (-35.0, -15.0) and spans[0] == (-45.0, -35.0)
     assert spans[3] == (15.0, 40.0) and spans[4] == (40.0, 55.0)
     assert charts.axis_end(55.0) == 60 and charts.axis_end(3.0) == 30
+
+
+def test_a_figure_needs_a_wider_bar_the_narrower_its_segment_and_the_longer_it_is():
+    geo = charts.Geometry((50, 50, 0), 100.0)
+    wide, narrow = geo.room(0, 40, "26,1"), geo.room(0, 7, "26,1")
+    assert wide < narrow and narrow in charts.ROOM_STEPS
+    assert geo.room(0, 10, "5") < geo.room(0, 10, "26,1")
+    # at its step a figure fits: its width in em of the text is within its segment
+    for share in (0.065, 0.1, 0.2, 0.4):
+        step = geo.room(0, share * 106, "26,1")
+        label = (4 * charts.CHAR_EM) * charts.LABEL_EM
+        assert share * step >= label or step == charts.ROOM_STEPS[-1]

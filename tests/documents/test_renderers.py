@@ -12,7 +12,7 @@ import pytest
 from document_worlds import HOSTILE, K, build_world, load, shown_values
 
 from survey.core.suppress import LEVELS
-from survey.documents import html, model, pdf, services
+from survey.documents import charts, html, model, pdf, services
 
 #: a number as a German report prints it, standing alone (not inside a word or a hash)
 NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:\.\d{3})*(?:,\d+)?(?![\w]|,\d)")
@@ -156,7 +156,7 @@ def test_free_text_only_in_the_analysts_version_and_from_big_enough_schools(app,
     free = next(s for s in small.sections if s.kind == "freetext")
     assert free.questions == ()
     listed = next(s for s in district.sections if s.kind == "freetext")
-    answers = [a for q in listed.questions for a in q.answers]
+    answers = [a.text for q in listed.questions for a in q.answers]
     assert HOSTILE[0] in answers  # Nordschule has 40 families: its answers are listed
 
 
@@ -164,3 +164,96 @@ def test_the_pdf_is_the_same_for_the_same_report(app, src):
     with app.test_request_context():
         report = next(_reports(src, analyst=False))
         assert pdf.render(report) == pdf.render(report)
+
+
+# --- reachable, readable charts and tables -------------------------------------------------------
+
+
+def test_every_scrolling_table_box_is_focusable_and_named_after_its_heading(app, src):
+    with app.test_request_context():
+        pages = [html.render(r, standalone=True) for r in _reports(src)]
+    for page in pages:
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), "ids are unique in the page"
+        boxes = re.findall(r'<div class="tablebox"[^>]*>', page)
+        assert boxes and len(boxes) == page.count('class="tablebox"')
+        for box in boxes:
+            assert 'tabindex="0"' in box and 'role="region"' in box, box
+            named = re.search(r'aria-labelledby="([^"]+)"', box)
+            assert named and named.group(1) in ids, box
+    assert ".report .tablebox:focus-visible{outline:" in html.CSS
+
+
+def test_bar_figures_take_their_size_from_the_text_around_them(app, src):
+    with app.test_request_context():
+        page = html.render(next(_reports(src)), standalone=True)
+    bars = re.findall(r'<div class="bar"><svg.*?</svg></div>', page, re.S)
+    assert bars and all("viewBox" not in b for b in bars)  # nothing scales the text down
+    texts = [t for b in bars for t in re.findall(r"<text[^>]*>", b)]
+    assert texts and not any("font-size" in t for t in texts)
+    assert all(re.search(r'class="fig fit\d+"', t) for t in texts)
+    css = html.CSS.replace("\n", "")
+    assert re.search(r"\.report \.bar text\{font-size:[.\d]+(em|rem)\}", css)
+    assert re.search(r"\.report \.brow svg\{[^}]*block-size:[.\d]+em", css)
+    for step in charts.ROOM_STEPS:  # each figure hidden where its bar is too narrow for it
+        assert f"@container (width < {step}em){{.report .bar .fit{step}{{display:none}}}}" in css
+
+
+def _row_with_a_middle_point() -> model.ScaleRow:
+    sides = charts.sides(3)
+    spans = charts.stack([30.0, 26.1, 43.9], sides)
+    segments = tuple(
+        model.Segment(label, model.Shown(f"{v:.1f} %".replace(".", ","), v), x0, x1,
+                      charts.tone_of(*side), True)
+        for label, v, (x0, x1), side in zip(("nein", "teils", "ja"), (30.0, 26.1, 43.9),
+                                            spans, sides, strict=True)
+    )  # fmt: skip
+    return model.ScaleRow("diese Schule", model.Shown("80", 80.0), segments, None)
+
+
+def test_the_zero_line_leaves_the_middle_points_figure_free_in_the_page(app):
+    row = _row_with_a_middle_point()
+    geo = charts.Geometry((50, 50, 0), html.BAR_WIDTH)
+    with app.test_request_context():
+        macros = app.jinja_env.get_template("documents/_charts.html").module
+        svg = str(macros.diverging(row, geo))
+    assert ">26,1</text>" in svg
+    lines = re.findall(r'<line class="zero"[^>]*y1="([\d.]+)%?" y2="([\d.]+)%?"', svg)
+    assert lines
+    # the figure stands in the middle (y 50 %, about a third of the bar's height high)
+    assert all(float(y2) <= 1 / 3 * 100 or float(y1) >= 2 / 3 * 100 for y1, y2 in lines)
+
+
+class _Recorder:
+    """Enough of a reportlab canvas to see what a chart draws."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[float, float, float, float]] = []
+        self.texts: list[tuple[float, float, str]] = []
+
+    def line(self, x1, y1, x2, y2):
+        self.lines.append((x1, y1, x2, y2))
+
+    def drawCentredString(self, x, y, text):  # noqa: N802 (reportlab's name)
+        self.texts.append((x, y, text))
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def test_the_zero_line_leaves_the_middle_points_figure_free_in_the_pdf(app):
+    row = _row_with_a_middle_point()
+    geo = charts.Geometry((50, 50, 0), pdf.WIDTH - pdf.PLACE_W)
+    bar = pdf.Bar(row, geo)
+    bar.canv = _Recorder()
+    with app.app_context():
+        bar.draw()
+    x, baseline, text = next(t for t in bar.canv.texts if t[2] == "26,1")
+    assert abs(x - geo.zero) < 1  # the figure stands on zero
+    size = 7  # the figures' size: a comma reaches below the baseline, digits to 0.73 em above
+    band = (baseline - 0.2 * size, baseline + 0.8 * size)
+    zero = [ln for ln in bar.canv.lines if abs(ln[0] - geo.zero) < 0.01]
+    assert zero
+    for _x1, y1, _x2, y2 in zero:
+        low, high = sorted((y1, y2))
+        assert high <= band[0] or low >= band[1], (low, high, band)
