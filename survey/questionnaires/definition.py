@@ -159,6 +159,13 @@ def counted_codes(question: Any, options: tuple[Choice, ...], rule: CountRule) -
         unknown = [code for code in rule if code not in known]
         if unknown:
             raise ValueError(f"has no answer {', '.join(map(str, unknown))} to count")
+        if isinstance(question, MultiQuestion) and len(rule) > 1:
+            # the share of those who ticked 1 or 2 is not the share of 1 plus the share of
+            # 2: one person may tick both (the sum gave a school 111.8 %)
+            raise ValueError(
+                "counts several answers of a multiple choice: one person may tick several, "
+                "so their shares cannot be added (make an indicator per answer)"
+            )
         return rule
     if rule in ("yes", "no"):
         if not isinstance(question, YesNoQuestion):

@@ -100,6 +100,12 @@ def test_indicators_resolve_to_the_codes_that_count(tmp_path):
             "has no answer 7 to count",
         ),
         (
+            "- {id: a, type: multi, label: A, choices: agree4, "
+            "indicator: {id: wants_help, counts: [3, 4]}}\n",
+            14,
+            "counts several answers of a multiple choice",
+        ),
+        (
             "- id: m\n  type: matrix\n  label: M\n  choices: agree4\n  items:\n"
             "    - {id: a, label: A, theme: gone}\n",
             19,
