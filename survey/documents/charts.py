@@ -52,6 +52,14 @@ class Tone:
     fill: str
     text: str
     outline: bool = False
+    #: answers shown together because each alone is hidden: white with grey diagonal lines
+    hatched: bool = False
+
+
+#: the tone of a bar's answers that are hidden one by one (``ScaleRow``): their sum is shown
+HIDDEN_TOGETHER = Tone("#ffffff", "#000000", outline=True, hatched=True)
+#: the hatch's colour and its spacing (in points in the PDF, in px in the SVG pattern)
+HATCH_COLOUR, HATCH_SPACING = "#6b6b6b", 3.0
 
 
 def tone_of(side: int, step: int, steps: int) -> Tone:

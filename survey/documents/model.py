@@ -151,6 +151,8 @@ class Segment:
     tone: charts.Tone
     #: wide enough to carry its figure inside
     labelled: bool
+    #: the answer codes it shows (several: answers hidden one by one, shown together)
+    values: tuple[str, ...] = ()
 
     @property
     def short(self) -> str:
@@ -701,7 +703,7 @@ def _merged(block: ScaleBlock, more: ScaleBlock) -> ScaleBlock:
     return ScaleBlock(
         block.label,
         block.variable,
-        block.legend,
+        block.legend + tuple(entry for entry in more.legend if entry not in block.legend),
         block.rows + more.rows,
         block.has_dont_know or more.has_dont_know,
     )
@@ -723,7 +725,7 @@ def _scale_block(label, variable, labels, points, places, frames, k, item="") ->
         for p, side in zip(points, place_sides, strict=True)
     )
     rows = []
-    has_dk = False
+    has_dk = hidden_together = False
     for place, frame in zip(places, frames, strict=True):
         values = _by_value(frame)
         if not values:
@@ -732,22 +734,33 @@ def _scale_block(label, variable, labels, points, places, frames, k, item="") ->
         n = count(n_raw, n_status, k)
         dk = values.get(str(DONT_KNOW))
         has_dk = has_dk or dk is not None
-        needed = [values.get(p) for p in points] + ([dk] if dk else [])
         if n.hidden:
             rows.append(ScaleRow(place.label, n, (), None, n.text, variable, item))
             continue
-        if any(v is None or _missing(v[0]) for v in needed):
+        together = _hidden_together(values, points, place_sides, dk)
+        if together is None:
             why = _("Verteilung gesperrt (kleine Gruppen)")
             rows.append(ScaleRow(place.label, n, (), None, why, variable, item))
             continue
-        shares = [float(values[p][1]) if p in values and not _missing(values[p][1]) else 0.0
-                  for p in points]  # fmt: skip
+        hidden_points, rest = together
+        shares = [float(values[p][1]) if p not in hidden_points else 0.0 for p in points]
+        if hidden_points:  # their sum, on the first of them (its span becomes theirs)
+            shares[points.index(hidden_points[0])] = rest
         spans = charts.stack(shares, place_sides)
+        together_at = [spans[points.index(p)] for p in hidden_points]
         segments = tuple(
             Segment(labels.get(p, p), percent(share, "published", k), x0, x1,
-                    charts.tone_of(*side), False)
+                    charts.tone_of(*side), False, (p,))
+            if p not in hidden_points
+            else Segment(  # the hidden answers as one part, where the first of them stands
+                ", ".join(labels.get(h, h) for h in hidden_points), Shown(HIDDEN_SECONDARY),
+                min(a for a, _b in together_at), max(b for _a, b in together_at),
+                charts.HIDDEN_TOGETHER, False, tuple(hidden_points),
+            )
             for p, share, (x0, x1), side in zip(points, shares, spans, place_sides, strict=True)
+            if p not in hidden_points[1:]
         )  # fmt: skip
+        hidden_together = hidden_together or bool(hidden_points)
         dont_know = None
         if dk is not None:
             share = 0.0 if _missing(dk[1]) else float(dk[1])
@@ -758,9 +771,37 @@ def _scale_block(label, variable, labels, points, places, frames, k, item="") ->
                 share,
                 charts.dont_know_tone(),
                 False,
+                (str(DONT_KNOW),),
             )
         rows.append(ScaleRow(place.label, n, segments, dont_know, "", variable, item))
+    if hidden_together:
+        legend += ((_("zusammen, einzeln geschützt"), charts.HIDDEN_TOGETHER),)
     return ScaleBlock(label, variable, legend, tuple(rows), has_dk)
+
+
+def _hidden_together(values, points, place_sides, dk) -> tuple[list[str], float] | None:
+    """The answers of a row whose figures are hidden, and their share together, when they
+    can be drawn as one part of the bar: they lie side by side on one side of the middle,
+    and everything else of the row (the other answers, "weiß nicht") is published. Their
+    share together is the row's 100 % less the published shares: published figures give
+    it already (the engine makes sure no such sum pins a small figure). None when the row
+    cannot be drawn; ([], 0) when nothing is hidden."""
+    if dk is not None and (_missing(dk[0]) or _missing(dk[1])):
+        return None
+    hidden_points = [p for p in points if p not in values or _missing(values[p][0])]
+    if not hidden_points:
+        return [], 0.0
+    at = [points.index(p) for p in hidden_points]
+    sides = {place_sides[i][0] for i in at}
+    if len(sides) != 1 or 0 in sides or at != list(range(at[0], at[-1] + 1)):
+        return None
+    if any(p not in values for p in hidden_points):
+        return None
+    published = [float(values[p][1]) for p in points if p not in hidden_points]
+    if any(_missing(x) for x in published):
+        return None
+    rest = 100.0 - sum(published) - (float(dk[1]) if dk is not None else 0.0)
+    return hidden_points, max(rest, 0.0)
 
 
 def _axis(blocks: Mapping[tuple[str, str], Block]) -> tuple[int, int, int]:
@@ -788,7 +829,8 @@ def _placed(block: Block, axis: tuple[int, int, int]) -> Block:
     def labelled(s: Segment | None) -> Segment | None:
         if s is None:
             return None
-        return Segment(s.label, s.percent, s.x0, s.x1, s.tone, s.x1 - s.x0 >= least)
+        fits = s.x1 - s.x0 >= least and not s.tone.hatched  # hidden together: no figure
+        return dataclasses.replace(s, labelled=fits)
 
     rows = tuple(
         dataclasses.replace(

@@ -188,9 +188,27 @@ class Legend(Flowable):
             canvas.setFillColor(HexColor(tone.fill))
             canvas.setStrokeColor(HexColor("#6b6b6b") if tone.outline else HexColor(tone.fill))
             canvas.rect(x, y, 2.8 * mm, 2.8 * mm, stroke=1, fill=1)
+            if tone.hatched:
+                _hatch(canvas, x, y, 2.8 * mm, 2.8 * mm)
             draw_text(
                 canvas, label, x + 3.8 * mm, y + 3.6 * mm, 200 * mm, Style(size=self.SIZE), False
             )
+
+
+def _hatch(canvas, x: float, y: float, w: float, h: float) -> None:
+    """Diagonal lines inside a rectangle (answers hidden one by one, shown together): each
+    line cut to the rectangle by computation, so every viewer and printer draws the same."""
+    canvas.saveState()
+    canvas.setStrokeColor(HexColor(charts.HATCH_COLOUR))
+    canvas.setLineWidth(0.6)
+    step = charts.HATCH_SPACING
+    offset = step
+    while offset < w + h:  # the line x - x0 + (y - y0) = offset, from bottom left up
+        x1, y1 = x + min(offset, w), y + max(0.0, offset - w)
+        x2, y2 = x + max(0.0, offset - h), y + min(offset, h)
+        canvas.line(x1, y1, x2, y2)
+        offset += step
+    canvas.restoreState()
 
 
 class Bar(Flowable):
@@ -216,6 +234,9 @@ class Bar(Flowable):
                 canvas.setFillColor(HexColor(s.tone.fill))
                 canvas.setStrokeColor(HexColor("#6b6b6b") if s.tone.outline else white)
                 canvas.rect(geo.x(s.x0), 0, geo.span(s.x0, s.x1), h, stroke=1, fill=1)
+                if s.tone.hatched:
+                    _hatch(canvas, geo.x(s.x0), 0, geo.span(s.x0, s.x1), h)
+                    canvas.setLineWidth(0.5)
         canvas.setStrokeColor(HexColor("#1c1c1c"))
         canvas.setLineWidth(0.8)
         if any(s.labelled and s.tone.outline for s in self.row.segments):

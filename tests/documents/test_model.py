@@ -65,8 +65,14 @@ def test_every_figure_of_every_report_is_the_engines(app, src):
                     key = (audience, _questionnaire(audience), row.variable)
                     n, _p, _s = engine[(lv, u, *key, ALL)]
                     assert _same(row.n, n)
-                    for segment, code in zip(row.segments, ("1", "2", "3", "4"), strict=False):
-                        assert _same(segment.percent, engine[(lv, u, *key, code)][1])
+                    for segment in row.segments:
+                        if segment.tone.hatched:  # hidden one by one, shown together
+                            assert segment.percent.value is None and len(segment.values) >= 1
+                            for code in segment.values:
+                                assert math.isnan(engine[(lv, u, *key, code)][1])
+                        else:
+                            (code,) = segment.values
+                            assert _same(segment.percent, engine[(lv, u, *key, code)][1])
                         checked += 1
                     if row.dont_know is not None:
                         assert _same(row.dont_know.percent, engine[(lv, u, *key, "99")][1])
@@ -159,3 +165,38 @@ def test_diverging_bars_put_disagreement_left_and_dont_know_apart(app, src):
 
 def test_all_schools_are_units(app, src):
     assert len(model.units(src, "school")) == len(SCHOOLS)
+
+
+def test_answers_hidden_one_by_one_are_drawn_together_on_their_side():
+    import pandas as pd
+
+    from survey.documents import charts
+
+    nan = float("nan")
+    rows = [("1", nan, nan, "primary"), ("2", nan, nan, "secondary"),
+            ("3", 30.0, 40.0, "published"), ("4", 20.0, 26.7, "published"),
+            ("99", 5.0, 6.7, "published"), (ALL, 75.0, nan, "published")]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["value", "n", "percent", "status"])
+
+    class Place:
+        label = "diese Schule"
+
+    points = ["1", "2", "3", "4"]
+    labels = {"1": "nein", "2": "eher nein", "3": "eher ja", "4": "ja", "99": "weiß nicht"}
+    block = model._scale_block("F", "f", labels, points, [Place()], [frame], K)
+    (row,) = block.rows
+    together = [s for s in row.segments if s.tone.hatched]
+    assert [s.values for s in together] == [("1", "2")]
+    (hatched,) = together
+    # the disagreement side holds what the published shares leave: 100 - 40 - 26.7 - 6.7
+    assert hatched.x1 - hatched.x0 == pytest.approx(26.6)
+    assert hatched.x1 == pytest.approx(0.0) and hatched.percent.value is None
+    assert hatched.percent.text == "–" and "26,6" not in repr(row)
+    assert ("zusammen, einzeln geschützt", charts.HIDDEN_TOGETHER) in block.legend
+    # hidden on both sides, or "weiß nicht" hidden: where the parts stand is unknown
+    for changed in ({"3": (nan, nan, "secondary")}, {"99": (nan, nan, "primary")}):
+        other = frame.copy()
+        for value, (n, p, status) in changed.items():
+            other.loc[other["value"] == value, ["n", "percent", "status"]] = [n, p, status]
+        (row,) = model._scale_block("F", "f", labels, points, [Place()], [other], K).rows
+        assert row.segments == () and row.note == "Verteilung gesperrt (kleine Gruppen)"
