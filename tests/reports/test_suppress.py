@@ -199,7 +199,8 @@ def test_no_hidden_cell_is_recoverable_and_no_sum_pins_hidden_members(world):
     # to one value only where nothing is left to hide: every sum it is part of is hidden
     # (all the figures are small: three "weniger als 3" for two schools and their town)
     rel_map = relation_map(table.system)
-    pinned = set(narrowed_to_one(table.system, hidden, k))
+    shown = unlabelled_in(table.system, result)  # labels withheld: as a reader sees them
+    pinned = set(narrowed_to_one(table.system, hidden, k, unlabelled=shown))
     pinned |= {iv.cell for iv in lp_audit(table.system, result) if iv.width < 1e-6}
     for i in pinned:
         if table.system.cells[i].n:
