@@ -157,8 +157,8 @@ def _categorical(parts: list[np.ndarray], seen: dict[str, int]) -> pd.Categorica
     ``astype("category")`` makes)."""
     categories = sorted(seen)
     recode = np.empty(len(seen), dtype=np.int32)
-    for new, text in enumerate(categories):
-        recode[seen[text]] = new
+    for new, category in enumerate(categories):
+        recode[seen[category]] = new
     codes = recode[np.concatenate(parts)] if parts else np.array([], dtype=np.int32)
     return pd.Categorical.from_codes(codes, categories=categories)
 
