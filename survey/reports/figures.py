@@ -206,6 +206,9 @@ def compute(
             values.extend(frame[column])
         if keep_systems:
             systems.extend((key, t, r) for t, r, _f in parts)
+    # the counts are in the systems' rows now: let them go before the frame is made (the
+    # peak of a campaign report's memory)
+    del code_groups, answered_groups, number_groups, codes, answered, numbers
     tidy = _sorted(tidy_columns) if tidy_columns["n"] else _empty_tidy()[[*TIDY_COLUMNS, "status"]]
     stats = pd.DataFrame(stat_rows, columns=STAT_COLUMNS)
     return Figures(tidy, stats, k, names, systems)
