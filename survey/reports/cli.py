@@ -138,6 +138,11 @@ def report_command(
         for level, counts in found.suppressed.items():
             shown = ", ".join(f"{status} {n}" for status, n in counts.items())
             click.echo(f"{level}: {shown}", err=True)
+        click.echo(
+            f"rank test, pinned sums and labels over all {found.systems_checked} systems: "
+            f"{found.systems_exposed} with a hidden count that can be worked out",
+            err=True,
+        )
         click.echo(f"LP audit of {found.systems_audited} systems: {_narrowest(found)}", err=True)
 
 

@@ -147,16 +147,29 @@ class Audit:
     #: level -> status -> cells
     suppressed: dict[str, dict[str, int]]
     systems_audited: int
-    #: the narrowest interval an attacker's LP reaches for a primary cell of 1..k-1:
+    #: the narrowest interval an attacker's LP reaches for a hidden count of 1..k-1:
     #: (width, (audience, questionnaire, variable), cell key, true n, low, high)
     narrowest: tuple | None
+    #: every system with hidden cells, checked by the rank test, the pinned sums and what
+    #: the labels tell (fast: all of them, not a sample)
+    systems_checked: int = 0
+    #: of those, the systems where a hidden count of 1 or more can be worked out
+    systems_exposed: int = 0
 
 
 def audit(built: Built, sample: int = 25) -> Audit:
     """How many cells each kind of suppression hides per level, and what a linear program
     can narrow a primary cell to (every n-th system with hidden cells: an LP per hidden
     cell and bound is slow). ``built`` must have been built with ``keep_systems``."""
-    from survey.core.suppress import Status, lp_audit, narrowest
+    from survey.core.suppress import (
+        Status,
+        lp_audit,
+        narrowed_to_one,
+        narrowest,
+        pinned_sums,
+        recoverable,
+        unlabelled_in,
+    )
 
     table = built.figures.suppressed()
     counts = {level: {s: int(table.loc[level, s]) for s in table.columns} for level in table.index}
@@ -164,14 +177,26 @@ def audit(built: Built, sample: int = 25) -> Audit:
     best = None
     step = max(1, len(systems) // max(1, sample))
     audited = systems[::step]
+    exposed = 0
+    for _key, frequency, protection in systems:
+        cells, k = frequency.system.cells, protection.k
+        hidden = [s is not Status.PUBLISHED for s in protection.status]
+        labels = unlabelled_in(frequency.system, protection)
+        found_any = (
+            any(cells[i].n > 0 for i in recoverable(frequency.system, hidden))
+            or pinned_sums(frequency.system, hidden, k)
+            or narrowed_to_one(frequency.system, hidden, k, unlabelled=labels)
+        )
+        exposed += bool(found_any)
     for key, frequency, protection in audited:
+        k = protection.k
         primary = [
             iv
             for iv in lp_audit(frequency.system, protection)
-            if protection.status[iv.cell] is Status.PRIMARY
-            # a hidden 0 is not protected from being known as 0: a published 0 above it
-            # says so for every member (as statistical offices treat empty cells)
-            and frequency.system.cells[iv.cell].n > 0
+            # every hidden count below k, its label shown or withheld; a hidden 0 is not
+            # protected from being known as 0: a published 0 above it says so for every
+            # member (as statistical offices treat empty cells)
+            if 0 < frequency.system.cells[iv.cell].n < k
         ]
         found = narrowest(primary)
         if found is not None and (best is None or found.width < best[0]):
@@ -184,4 +209,4 @@ def audit(built: Built, sample: int = 25) -> Audit:
                 round(found.low, 3),
                 round(found.high, 3),
             )
-    return Audit(counts, len(audited), best)
+    return Audit(counts, len(audited), best, len(systems), exposed)

@@ -221,6 +221,7 @@ def test_survey_report_writes_one_file_per_unit(app, world, tmp_path):
     )  # fmt: skip
     assert audited.exit_code == 0, audited.output
     assert "school: published" in audited.stderr and "LP audit of" in audited.stderr
+    assert "0 with a hidden count that can be worked out" in audited.stderr
     refused = runner.invoke(
         args=["report", "--campaign", "nope", "--level", "school", "--out", str(tmp_path)]
     )
