@@ -739,7 +739,7 @@ def _scale_block(label, variable, labels, points, places, frames, k, item="") ->
             continue
         together = _hidden_together(values, points, place_sides, dk)
         if together is None:
-            why = _("Verteilung gesperrt (kleine Gruppen)")
+            why = _("Verteilung gesperrt: einzelne Antworten zu selten")
             rows.append(ScaleRow(place.label, n, (), None, why, variable, item))
             continue
         hidden_points, rest = together
