@@ -26,9 +26,16 @@ property tests cross-check every decision against exact rational elimination
 While any hidden cell is recoverable, or any published sum pins its hidden members
 to a total between 1 and k-1 (``Relation``: a parent and the children that add up
 to it), one more cell of that sum is hidden: the smallest positive published
-sibling at the lowest level, else the parent. Hiding only ever grows, so the loop
+sibling at the lowest level, else the parent (one per cluster of exposed cells for
+the first rounds, then one per exposed cell). Hiding only ever grows, so the loop
 ends; if it ran out of rounds every cell below the top level is hidden and the
-check repeated (fail closed: publish the higher level only, or nothing).
+rounds repeated on the top level (fail closed: publish the higher level only, or
+nothing).
+
+**Labels.** "weniger als k" tells that a figure is 1..k-1, and labels alone can pin
+one: a district's "weniger als 5" above four schools' "weniger als 5" is 4, each
+school 1, with nothing published left to hide. Then the label of one small figure
+of the cluster is withheld (status secondary: shown as any other hidden figure).
 
 **Group disclosure** (every member of a group gave the same answer). A figure of
 n >= k that is the whole of its group is published at the level of a reporting
