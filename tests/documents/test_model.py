@@ -199,4 +199,6 @@ def test_answers_hidden_one_by_one_are_drawn_together_on_their_side():
         for value, (n, p, status) in changed.items():
             other.loc[other["value"] == value, ["n", "percent", "status"]] = [n, p, status]
         (row,) = model._scale_block("F", "f", labels, points, [Place()], [other], K).rows
-        assert row.segments == () and row.note == "Verteilung gesperrt: einzelne Antworten zu selten"
+        assert (
+            row.segments == () and row.note == "Verteilung gesperrt: einzelne Antworten zu selten"
+        )
