@@ -53,20 +53,25 @@ class _Answers(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self.inside, self.items = False, []
+        self.inside, self.in_item, self.items = False, False, []
 
     def handle_starttag(self, tag, attrs):
         if tag == "section" and ("class", "free") in attrs:
             self.inside = True
         elif self.inside and tag == "li":
             self.items.append([dict(attrs), ""])
+            self.in_item = True
 
     def handle_endtag(self, tag):
         if tag == "section":
             self.inside = False
+        elif tag == "li":
+            # text between items (the page's line breaks) belongs to none: the answers are
+            # listed in random order, and the last one took it (a test that failed by chance)
+            self.in_item = False
 
     def handle_data(self, data):
-        if self.inside and self.items:
+        if self.inside and self.in_item and self.items:
             self.items[-1][1] += data
 
 
