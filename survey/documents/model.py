@@ -725,7 +725,7 @@ def _scale_block(label, variable, labels, points, places, frames, k, item="") ->
         for p, side in zip(points, place_sides, strict=True)
     )
     rows = []
-    has_dk = hidden_together = False
+    has_dk = False
     for place, frame in zip(places, frames, strict=True):
         values = _by_value(frame)
         if not values:
@@ -760,7 +760,6 @@ def _scale_block(label, variable, labels, points, places, frames, k, item="") ->
             for p, share, (x0, x1), side in zip(points, shares, spans, place_sides, strict=True)
             if p not in hidden_points[1:]
         )  # fmt: skip
-        hidden_together = hidden_together or bool(hidden_points)
         dont_know = None
         if dk is not None:
             share = 0.0 if _missing(dk[1]) else float(dk[1])
@@ -774,7 +773,7 @@ def _scale_block(label, variable, labels, points, places, frames, k, item="") ->
                 (str(DONT_KNOW),),
             )
         rows.append(ScaleRow(place.label, n, segments, dont_know, "", variable, item))
-    if hidden_together:
+    if any(s.tone.hatched for row in rows for s in row.segments):
         legend += ((_("zusammen, einzeln geschützt"), charts.HIDDEN_TOGETHER),)
     return ScaleBlock(label, variable, legend, tuple(rows), has_dk)
 

@@ -49,6 +49,7 @@ from survey.documents.model import (
     ThemeSection,
 )
 from survey.maps.drawing import drawing as map_drawing
+from survey.maps.geometry import hatch_lines
 from survey.pdf.fonts import fonts
 from survey.pdf.text import Paragraph, Style, draw_text
 
@@ -196,18 +197,14 @@ class Legend(Flowable):
 
 
 def _hatch(canvas, x: float, y: float, w: float, h: float) -> None:
-    """Diagonal lines inside a rectangle (answers hidden one by one, shown together): each
-    line cut to the rectangle by computation, so every viewer and printer draws the same."""
+    """Diagonal lines inside a rectangle (answers hidden one by one, shown together), cut to
+    it by computation as the maps' hatch is, so every viewer and printer draws the same."""
     canvas.saveState()
     canvas.setStrokeColor(HexColor(charts.HATCH_COLOUR))
     canvas.setLineWidth(0.6)
-    step = charts.HATCH_SPACING
-    offset = step
-    while offset < w + h:  # the line x - x0 + (y - y0) = offset, from bottom left up
-        x1, y1 = x + min(offset, w), y + max(0.0, offset - w)
-        x2, y2 = x + max(0.0, offset - h), y + min(offset, h)
+    corners = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+    for (x1, y1), (x2, y2) in hatch_lines([corners], charts.HATCH_SPACING):
         canvas.line(x1, y1, x2, y2)
-        offset += step
     canvas.restoreState()
 
 
