@@ -172,13 +172,17 @@ def protect(system: System, k: int) -> Protection:
                 c = system.cells[child]
                 if c.unanimity_protected and c.n == system.cells[rel.parent].n:
                     hidden[child] = primary[child] = True
-    # small figures whose "weniger als k" is withheld (shown as any other hidden figure)
-    unlabelled = [False] * len(system.cells)
+    state = _Rounds(
+        system,
+        k,
+        hidden,
+        relation_map(system),
+        Incidence(system) if Incidence.fits(system) else None,
+        Links(system),
+        [False] * len(system.cells),
+    )
     rounds = 0
     failed = False
-    rel_map = relation_map(system)
-    incidence = Incidence(system) if Incidence.fits(system) else None
-    links = Links(system)
     while True:
         rounds += 1
         # One helper per cluster hides little, but a system where most cells are small (a
@@ -187,16 +191,15 @@ def protect(system: System, k: int) -> Protection:
         # rounds, 40 % of its suppression time, and the slowest ran out of rounds and hid
         # everything. After the first rounds every exposed cell gets a helper at once.
         per_cell = rounds > ONE_PER_CLUSTER_ROUNDS
-        added = _one_round(system, hidden, k, rel_map, incidence, links, per_cell, unlabelled)
-        if not added:
+        if not _one_round(state, per_cell):
             break
         if rounds >= MAX_ROUNDS:
             failed = True
-            _fail_closed(system, hidden, k, rel_map, incidence, links, unlabelled)
+            _fail_closed(state)
             break
     status = tuple(
         Status.PRIMARY
-        if primary[i] and not unlabelled[i]
+        if primary[i] and not state.unlabelled[i]
         else Status.SECONDARY
         if hidden[i]
         else Status.PUBLISHED
@@ -205,37 +208,37 @@ def protect(system: System, k: int) -> Protection:
     return Protection(status, k, rounds, failed)
 
 
-def _fail_closed(
-    system: System,
-    hidden: list[bool],
-    k: int,
-    rel_map: dict[int, list[Relation]],
-    incidence: Incidence | None = None,
-    links: Links | None = None,
-    unlabelled: list[bool] | None = None,
-) -> None:
+@dataclass
+class _Rounds:
+    """What the rounds of one ``protect`` work on: the system and what is built from it
+    once, and what the rounds change (``hidden``, ``unlabelled``)."""
+
+    system: System
+    k: int
+    hidden: list[bool]
+    rel_map: dict[int, list[Relation]]
+    #: None: a system too large for the matrix form (the plain rank test serves)
+    incidence: Incidence | None
+    links: Links
+    #: small figures whose "weniger als k" is withheld (shown as any other hidden figure)
+    unlabelled: list[bool]
+
+
+def _fail_closed(state: _Rounds) -> None:
     """Publish the top level only, protected by the same rounds (a small system now), or,
     should even that not settle, nothing."""
-    top = max((c.level for c in system.cells), default=0)
-    for i, cell in enumerate(system.cells):
+    cells, hidden = state.system.cells, state.hidden
+    top = max((c.level for c in cells), default=0)
+    for i, cell in enumerate(cells):
         if cell.level < top:
             hidden[i] = True
     for _ in range(MAX_ROUNDS + 1):  # the last round only checks
-        if not _one_round(system, hidden, k, rel_map, incidence, links, True, unlabelled):
+        if not _one_round(state, per_cell=True):
             return
     hidden[:] = [True] * len(hidden)
 
 
-def _one_round(
-    system: System,
-    hidden: list[bool],
-    k: int,
-    rel_map: dict[int, list[Relation]],
-    incidence: Incidence | None = None,
-    links: Links | None = None,
-    per_cell: bool = False,
-    unlabelled: list[bool] | None = None,
-) -> bool:
+def _one_round(state: _Rounds, per_cell: bool) -> bool:
     """Hide more cells where needed; True if anything was added. One helper per cluster
     of exposed cells, or with ``per_cell`` one per exposed cell.
 
@@ -244,7 +247,8 @@ def _one_round(
     whatever else is hidden. Where no published figure is left to hide, the label of
     one small figure of the cluster is withheld (``unlabelled``): it is shown as any
     other hidden figure, and tells nothing about its size."""
-    unlabelled = unlabelled if unlabelled is not None else [False] * len(system.cells)
+    system, k, hidden, rel_map = state.system, state.k, state.hidden, state.rel_map
+    incidence, unlabelled = state.incidence, state.unlabelled
     wanted: set[int] = set()
     fixed: set[int] = set()
     for r in pinned_sums(system, hidden, k):
@@ -261,7 +265,8 @@ def _one_round(
         else recoverable_blocks_plain(system, hidden)
     )
     exposed = [i for block in blocks for i in block]
-    exposed += sorted(set(narrowed_to_one(system, hidden, k, links, unlabelled)) - set(exposed))
+    narrow = narrowed_to_one(system, hidden, k, state.links, unlabelled)
+    exposed += sorted(set(narrow) - set(exposed))
     withheld = False
     for cluster in _clusters(exposed, hidden, rel_map):
         if fixed.intersection(cluster):
