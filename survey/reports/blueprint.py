@@ -1,8 +1,8 @@
 """Report downloads in the staff area: thin views over ``services`` and ``export``.
 
-Coordinators get their own schools' tidy CSV and XLSX, once the campaign is closed (an
-open campaign's report answers 409 with a page that says when it comes, as the report
-pages of ``survey.documents`` do).
+Coordinators get their own schools' tidy CSV, breakdowns CSV and XLSX, once the campaign
+is closed (an open campaign's report answers 409 with a page that says when it comes, as
+the report pages of ``survey.documents`` do).
 Analysts and admins get every level, a preview of an open campaign (marked in the file
 name and the workbook), and the anonymised data. Every download is audit-logged, and
 the entry is committed before the file is sent.
@@ -44,6 +44,7 @@ class ReportNotYet(SurveyError):
 
 MIMETYPES = {
     "csv": "text/csv",
+    "breakdowns": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "sav": "application/x-spss-sav",
     "dta": "application/x-stata-dta",
@@ -90,12 +91,17 @@ def _built(campaign: Campaign):
     preview = campaign.is_open
     if preview and not can(current_user, Action.VIEW_ALL_REPORTS):
         raise ReportNotYet()
-    return _services().build(db.session, campaign.slug, registry().all(), _k(), preview=preview)
+    return _services().build(
+        db.session, campaign.slug, registry().all(), _k(), preview=preview, with_breakdowns=True
+    )
 
 
 def _send_report(campaign: Campaign, level: str, unit: str, label: str, fmt: str):
     built = _built(campaign)
-    name, data = _services().unit_file(built, level, unit, fmt, str(get_locale() or "de"))
+    if fmt == "breakdowns":  # by answer language, school type, Sozialindex (German names)
+        name, data = _services().breakdowns_file(built, level, unit)
+    else:
+        name, data = _services().unit_file(built, level, unit, fmt, str(get_locale() or "de"))
     record(
         db.session,
         current_user.id,
@@ -137,7 +143,9 @@ def downloads(campaign_id: int):
     )
 
 
-@bp.get("/kampagnen/<int:campaign_id>/berichte/schulen/<int:school_id>/<any(csv, xlsx):fmt>")
+@bp.get(
+    "/kampagnen/<int:campaign_id>/berichte/schulen/<int:school_id>/<any(csv, xlsx, breakdowns):fmt>"
+)
 @requires(Action.VIEW_REPORTS)
 def school_report(campaign_id: int, school_id: int, fmt: str):
     campaign = _campaign(campaign_id)
@@ -148,7 +156,9 @@ def school_report(campaign_id: int, school_id: int, fmt: str):
     return _send_report(campaign, "school", school.number, school.number, fmt)
 
 
-@bp.get("/kampagnen/<int:campaign_id>/berichte/sozialraeume/<int:district_id>/<any(csv, xlsx):fmt>")
+@bp.get(
+    "/kampagnen/<int:campaign_id>/berichte/sozialraeume/<int:district_id>/<any(csv, xlsx, breakdowns):fmt>"
+)
 @requires(Action.VIEW_ALL_REPORTS)
 def district_report(campaign_id: int, district_id: int, fmt: str):
     campaign = _campaign(campaign_id)
@@ -158,7 +168,7 @@ def district_report(campaign_id: int, district_id: int, fmt: str):
     return _send_report(campaign, "district", district.name, district.name, fmt)
 
 
-@bp.get("/kampagnen/<int:campaign_id>/berichte/kommune/<any(csv, xlsx):fmt>")
+@bp.get("/kampagnen/<int:campaign_id>/berichte/kommune/<any(csv, xlsx, breakdowns):fmt>")
 @requires(Action.VIEW_ALL_REPORTS)
 def municipality_report(campaign_id: int, fmt: str):
     campaign = _campaign(campaign_id)

@@ -117,6 +117,7 @@ def report_command(
                 int(current_app.config["MIN_GROUP_SIZE"]),
                 preview=preview,
                 keep_systems=audit,
+                with_breakdowns=True,
             )
     finally:
         engine.dispose()  # also when the campaign is refused: no connection left open
@@ -179,7 +180,8 @@ def _write_in_workers(
             pickle.dumps(value)
             config[key] = value
     figures = dataclasses.replace(built.figures, systems=[], memo={})
-    shared = pickle.dumps(dataclasses.replace(built, figures=figures))
+    found = built.breakdowns and dataclasses.replace(built.breakdowns, systems=[])
+    shared = pickle.dumps(dataclasses.replace(built, figures=figures, breakdowns=found))
     chunks = [wanted[i : i + CHUNK] for i in range(0, len(wanted), CHUNK)]
     out_dir.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(

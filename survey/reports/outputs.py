@@ -1,4 +1,5 @@
-"""Files from the suppressed frames: the tidy CSV (and the XLSX workbook).
+"""Files from the suppressed frames: the tidy CSV, the breakdowns CSV beside it (and the
+XLSX workbook).
 
 Every text cell that a spreadsheet would read as a formula (it begins with =, +, -
 or @, or a tab or carriage return that some programs strip first) gets a leading
@@ -13,6 +14,7 @@ import math
 
 import pandas as pd
 
+from survey.reports.breakdowns import BREAKDOWN_COLUMNS, group_label
 from survey.reports.figures import TIDY_COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -47,4 +49,23 @@ def tidy_csv(frame: pd.DataFrame) -> bytes:
                 _number(percent),
             ]
         )  # fmt: skip
+    return out.getvalue().encode("utf-8-sig")
+
+
+def breakdowns_csv(frame: pd.DataFrame, language: str = "de") -> bytes:
+    """The breakdowns CSV: BREAKDOWN_COLUMNS with the group's name (``group_label``, in
+    ``language``) after its code; UTF-8 with BOM, hidden figures empty, every text cell
+    neutralised as in the tidy CSV."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    columns = [*BREAKDOWN_COLUMNS[:5], "group_label", *BREAKDOWN_COLUMNS[5:]]
+    writer.writerow(columns)
+    labels: dict[tuple[str, str], str] = {}
+    for row in frame[BREAKDOWN_COLUMNS].itertuples(index=False):
+        level, unit, parent, breakdown, group, audience, questionnaire, question, value, n, pc = row
+        if (breakdown, group) not in labels:
+            labels[(breakdown, group)] = group_label(breakdown, group, language)
+        texts = (level, unit, parent, breakdown, group, labels[(breakdown, group)], audience,
+                 questionnaire, question, value)  # fmt: skip
+        writer.writerow([*(neutralise(str(x)) for x in texts), _number(n), _number(pc)])
     return out.getvalue().encode("utf-8-sig")

@@ -21,9 +21,11 @@ from survey.core.suppress import LEVELS
 from survey.distribution.models import Campaign, CampaignState
 from survey.questionnaires.definition import Questionnaire
 from survey.reports import aggregate
+from survey.reports import breakdowns as breakdowns_module
 from survey.reports import figures as figures_module
+from survey.reports.breakdowns import BreakdownFigures
 from survey.reports.figures import Figures
-from survey.reports.outputs import tidy_csv
+from survey.reports.outputs import breakdowns_csv, tidy_csv
 
 FORMATS = ("csv", "xlsx")
 
@@ -47,6 +49,8 @@ class Built:
     campaign: Campaign
     figures: Figures
     preview: bool
+    #: the figures by answer language, school type and Sozialindex (``breakdowns``)
+    breakdowns: BreakdownFigures | None = None
 
 
 def build(
@@ -57,6 +61,7 @@ def build(
     *,
     preview: bool = False,
     keep_systems: bool = False,
+    with_breakdowns: bool = False,
 ) -> Built:
     """The suppressed figures of the campaign ``slug``; refused while it is open unless
     ``preview`` (for analysts only: the caller checks who asks)."""
@@ -71,11 +76,21 @@ def build(
     # A closed campaign's answers were counted when it closed: its reports read those
     # counts. An open campaign (a preview) is counted live, as is one closed before the
     # frozen counts existed.
+    # ``with_breakdowns``: the figures by answer language, school type and Sozialindex too
+    # (the files people download have them; the campaign-level figures alone do not
+    # need them, and they cost as much again on a large campaign)
     frozen = campaign.state == CampaignState.CLOSED and aggregate.is_frozen(session, campaign.id)
     figures = figures_module.compute(
         session, campaign, questionnaires, k, keep_systems=keep_systems, frozen=frozen
     )
-    return Built(campaign, figures, preview=campaign.is_open)
+    found = (
+        breakdowns_module.compute(
+            session, campaign, questionnaires, figures, frozen=frozen, keep_systems=keep_systems
+        )
+        if with_breakdowns
+        else None
+    )
+    return Built(campaign, figures, preview=campaign.is_open, breakdowns=found)
 
 
 def units(built: Built, level: str) -> list[str]:
@@ -102,10 +117,13 @@ def write(
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for unit in wanted:
-        name, data = unit_file(built, level, unit, fmt, language)
-        path = out_dir / name
-        path.write_bytes(data)
-        written.append(path)
+        files = [unit_file(built, level, unit, fmt, language)]
+        if fmt == "csv" and built.breakdowns is not None:
+            files.append(breakdowns_file(built, level, unit))
+        for name, data in files:
+            path = out_dir / name
+            path.write_bytes(data)
+            written.append(path)
     return written
 
 
@@ -126,6 +144,19 @@ def unit_file(
     from survey.reports.workbook import workbook  # xlsxwriter only when asked for
 
     return f"{name}.xlsx", workbook(built, level, unit, language)
+
+
+def breakdowns_file(built: Built, level: str, unit: str, language: str = "de") -> tuple[str, bytes]:
+    """The breakdowns CSV of one unit, named as its tidy CSV with ``_breakdowns``: the
+    figures of its groups by answer language, school type and Sozialindex."""
+    if built.breakdowns is None:
+        raise ValueError("built without breakdowns")
+    frame = built.breakdowns.frame
+    name = f"{built.campaign.slug}_{level}_{_slug(unit)}_breakdowns"
+    if built.preview:
+        name += "_preview"
+    rows = frame[(frame["level"] == level) & (frame["unit"] == unit)]
+    return f"{name}.csv", breakdowns_csv(rows, language)
 
 
 _GERMAN = str.maketrans(

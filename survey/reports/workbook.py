@@ -26,6 +26,7 @@ from survey.i18n.texts import QuestionnaireTexts
 from survey.questionnaires.loader import THEMES_FILE, cached_themes
 from survey.questionnaires.model import MatrixQuestion
 from survey.reports import indicators as indicators_module
+from survey.reports.breakdowns import group_label
 from survey.reports.outputs import neutralise
 
 SECONDARY_MARK = "–"
@@ -125,6 +126,49 @@ def workbook(built, level: str, unit: str, language: str = "de") -> bytes:
                         )
             ws.set_column(1, 1, 60)
             ws.set_column(2, 2, 30)
+        # one sheet per breakdown: the unit's groups, each answer with n and %
+        found = built.breakdowns.frame if getattr(built, "breakdowns", None) else None
+        if found is not None:
+            here = found[(found["level"] == level) & (found["unit"] == unit)]
+            titles = {"language": _("Antwortsprache"), "school_type": _("Schulform"),
+                      "sozialindex": _("Sozialindex")}  # fmt: skip
+            for breakdown, title in titles.items():
+                rows = here[here["breakdown"] == breakdown]
+                if rows.empty:
+                    continue
+                ws = sheet(title)
+                header = [title, _("Zielgruppe"), _("Frage"), _("Antwort"), _("Anzahl"),
+                          _("Prozent")]  # fmt: skip
+                ws.write_row(0, 0, header, bold)
+                labels: dict[str, str] = {}
+                row = 0
+                for r in rows.itertuples(index=False):
+                    questionnaire = questionnaires.get(r.questionnaire)
+                    question = _question_of(questionnaire, r.question)
+                    if question is None:
+                        continue
+                    if r.group not in labels:
+                        labels[r.group] = group_label(breakdown, r.group, language)
+                    options = _options(texts[r.questionnaire], questionnaire, question)
+                    row += 1
+                    answer = (
+                        _("alle, die geantwortet haben")
+                        if r.value == ALL
+                        else options.get(r.value, r.value)
+                    )
+                    label = _question_label(texts[r.questionnaire], question, r.question)
+                    ws.write_row(row, 0, [neutralise(labels[r.group]), r.audience,
+                                          neutralise(label), neutralise(answer)])  # fmt: skip
+                    if r.status == "published":
+                        ws.write_number(row, 4, float(r.n))
+                        _number(ws, row, 5, r.percent)
+                    else:
+                        ws.write_string(
+                            row, 4, hidden_text if r.status == "primary" else SECONDARY_MARK
+                        )
+                ws.set_column(0, 0, 20)
+                ws.set_column(2, 2, 60)
+                ws.set_column(3, 3, 30)
         # codebook and methods
         ws = sheet(_("Codebuch"))
         ws.write_row(0, 0, [_("Variable"), _("Frage"), _("Typ"), _("Werte")], bold)
@@ -157,9 +201,26 @@ def _methods(k: int) -> list[str]:
         ),
         _("Damit man sie nicht aus Summen ausrechnen kann, werden weitere Zahlen gesperrt (–)."),
         _(
+            "Nach Antwortsprache, Schulform und Sozialindex aufgeschlüsselte Zahlen gehören zu "
+            "denselben Summen und werden ebenso geschützt; Fragen nach Hintergrundmerkmalen "
+            "werden nie nach der Antwortsprache aufgeschlüsselt."
+        ),
+        _(
             "Mittelwerte und Anteile ohne „weiß nicht“; Prozent beziehen sich auf alle, die die Frage beantwortet haben."
         ),
     ]
+
+
+def _question_of(questionnaire, variable: str):
+    if questionnaire is None:
+        return None
+    return next((q for v, q, _k in questionnaire.variables() if v == variable), None)
+
+
+def _options(texts: QuestionnaireTexts, questionnaire, question) -> dict[str, str]:
+    return {
+        str(c.value): texts.option(question, c) for c in questionnaire.options.get(question.id, ())
+    }
 
 
 def _question_label(texts: QuestionnaireTexts, question, variable: str) -> str:

@@ -250,3 +250,36 @@ def test_a_district_named_beyond_latin_1_downloads(app, reports):
     assert 'filename="c3_district_guelue_lue.csv"' in disposition  # ü spelled out, ş not Latin-1
     assert "filename*=UTF-8''c3_district_guelue%C5%9Flue.csv" in disposition
     assert {row[1] for row in _csv(r.data)[1:]} == {"Gülüşlü"}
+
+
+def test_breakdowns_follow_the_rules_of_the_reports(app, reports):
+    from survey.reports.breakdowns import BREAKDOWN_COLUMNS
+
+    closed, still_open = reports["closed"], reports["open"]
+    coordinator, _t = signed_in(app, "a@test.invalid")
+    html = coordinator.get(f"/kampagnen/{closed}/berichte").get_data(as_text=True)
+    assert f"/berichte/schulen/{reports['a']}/breakdowns" in html
+    r = coordinator.get(f"/kampagnen/{closed}/berichte/schulen/{reports['a']}/breakdowns")
+    assert r.status_code == 200
+    assert "zu_school_100001_breakdowns.csv" in r.headers["Content-Disposition"]
+    rows = _csv(r.data)
+    header = [*BREAKDOWN_COLUMNS[:5], "group_label", *BREAKDOWN_COLUMNS[5:]]
+    assert rows[0] == header and len(rows) > 1
+    assert {row[1] for row in rows[1:]} == {"100001"}
+    assert {(row[3], row[4], row[5]) for row in rows[1:]} == {("language", "de", "Deutsch")}
+    # another school: not found; an open campaign: not yet; the levels above: forbidden
+    path = f"/kampagnen/{closed}/berichte/schulen/{reports['b']}/breakdowns"
+    assert coordinator.get(path).status_code == 404
+    path = f"/kampagnen/{still_open}/berichte/schulen/{reports['a']}/breakdowns"
+    assert coordinator.get(path).status_code == 409
+    assert coordinator.get(f"/kampagnen/{closed}/berichte/kommune/breakdowns").status_code == 403
+    analyst, _t = signed_in(app, "analyse@test.invalid")
+    r = analyst.get(f"/kampagnen/{closed}/berichte/kommune/breakdowns")
+    assert r.status_code == 200
+    rows = _csv(r.data)
+    assert {row[3] for row in rows[1:]} >= {"language", "school_type"}
+    assert ("school_type", "Grundschule", "Grundschule") in {(r[3], r[4], r[5]) for r in rows}
+    assert _downloads(app) == [
+        "Bericht school 100001 (breakdowns)",
+        "Bericht municipality Teststadt (breakdowns)",
+    ]

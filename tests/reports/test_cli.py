@@ -39,7 +39,7 @@ def test_workers_write_the_same_workbooks_as_one_process(app, tmp_path, monkeypa
     printed = [Path(line) for line in result.stdout.splitlines()]
     assert len(printed) == 7 and printed == sorted(printed)
     with app.app_context():
-        built = services.build(db.session, "c1", registry().all(), 5)
+        built = services.build(db.session, "c1", registry().all(), 5, with_breakdowns=True)
         alone = services.write(built, "school", "xlsx", tmp_path / "one")
     assert [p.name for p in alone] == [p.name for p in printed]
     for mine, theirs in zip(alone, printed, strict=True):

@@ -205,7 +205,9 @@ def test_survey_report_writes_one_file_per_unit(app, world, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in tmp_path.iterdir())
-    assert files == ["c1_district_nord.csv", "c1_district_ost.csv", "c1_district_sued.csv"]
+    # each unit's tidy CSV, and its breakdowns beside it
+    assert files == [f"c1_district_{d}{part}.csv" for d in ("nord", "ost", "sued")
+                     for part in ("", "_breakdowns")]  # fmt: skip
     rows = _read((tmp_path / "c1_district_nord.csv").read_bytes())
     assert {r["unit"] for r in rows} == {"Nord"} and {r["parent"] for r in rows} == {"Musterstadt"}
     one = world.schools["Nordschule"].number
@@ -214,7 +216,9 @@ def test_survey_report_writes_one_file_per_unit(app, world, tmp_path):
               "--out", str(tmp_path / "s")]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert [p.name for p in (tmp_path / "s").iterdir()] == [f"c1_school_{one}.csv"]
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
+        f"c1_school_{one}.csv", f"c1_school_{one}_breakdowns.csv"
+    ]  # fmt: skip
     audited = runner.invoke(
         args=["report", "--campaign", "c1", "--level", "municipality", "--audit",
               "--out", str(tmp_path / "m")]

@@ -1,0 +1,708 @@
+"""Breakdowns of the figures by answer language, school type and Sozialindex level.
+
+A breakdown group (the families of a school who answered in Turkish, the Grundschulen
+of a district, the schools of Sozialindex 7) is identifying when it is small, and its
+figures are part of the same system of sums as the unit figures they break down: the
+unit's row is the sum of its groups' rows, a district's group the sum of its schools'
+(groups), and so on. For each question this module builds that joint system over the
+finest cells it implies (school x answer language x answer value) and protects it
+with ``survey.core.suppress``:
+
+* the unit figures keep the status they have without breakdowns (``settled``): only
+  breakdown cells are hidden further, so the tidy CSV is the same with or without
+  breakdowns. That is always possible, because hiding every breakdown cell leaves the
+  unit figures alone, which are protected; the joint system is then checked
+  (``leaks``: the rank test over every published cell, unit figures included, what
+  "weniger als k" tells, and sums that pin hidden members below k). Should a leak
+  remain (the bounds that "weniger als k" of the groups gives can narrow a hidden unit
+  figure, which no further hiding undoes), the question is published without that
+  breakdown (fail closed).
+* a group with fewer than k respondents, or fewer than k who answered the question,
+  shows nothing but "weniger als k"; a group's figure that holds its whole row is
+  hidden (group disclosure, ``suppress`` module docstring).
+* identifying variables (``identifying`` in the questionnaires) are never broken down
+  by the answer language, which counts as identifying itself; no breakdown is shown
+  below the lowest level a variable is shown at.
+* school type and Sozialindex are properties of schools: their groups are sums of
+  whole schools. They are published (at the district and the municipality) only for
+  variables that are shown at the school level too, so that every school's figure is
+  a cell of the system and the rank test sees any school that a group's figure would
+  give away (a district-only questionnaire would otherwise show its single Gymnasium).
+
+Cells of a unit figure that is a published 0 pin every finer cell below it to 0: they
+are left out of the system (known zeros, as the unit figures treat them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from babel import Locale, UnknownLocaleError
+from sqlalchemy import select
+
+from survey.core.suppress import (
+    ALL,
+    LEVELS,
+    Cell,
+    Hierarchy,
+    Protection,
+    Relation,
+    Status,
+    System,
+    narrowed_to_one,
+    pinned_sums,
+    recoverable,
+    relation_map,
+)
+from survey.distribution.models import School
+from survey.questionnaires.definition import Questionnaire
+from survey.questionnaires.model import LANGUAGE_VARIABLE
+from survey.reports import aggregate
+from survey.reports.figures import Figures, _values, shown_levels
+
+#: the breakdowns, in the order the outputs show them
+BREAKDOWNS = ("language", "school_type", "sozialindex")
+#: properties of a school (the others belong to each response)
+SCHOOL_BREAKDOWNS = ("school_type", "sozialindex")
+BREAKDOWN_COLUMNS = [
+    "level",
+    "unit",
+    "parent",
+    "breakdown",
+    "group",
+    "audience",
+    "questionnaire",
+    "question",
+    "value",
+    "n",
+    "percent",
+]
+
+#: (level, unit, breakdown, group); breakdown and group None for the unit's own row
+Row = tuple[str, str, str | None, str | None]
+
+
+@dataclass
+class BreakdownFigures:
+    """The suppressed breakdown figures of a campaign."""
+
+    #: BREAKDOWN_COLUMNS + status; n and percent NaN when hidden
+    frame: pd.DataFrame
+    #: (audience, questionnaire, variable, breakdown) left out because the joint system
+    #: could not be protected with the unit figures as they are (fail closed)
+    withheld: list[tuple[str, str, str, str]] = field(default_factory=list)
+    #: the joint systems and their protection (only when asked for: tests, the audit)
+    systems: list[tuple[tuple, JointTable, Protection]] = field(default_factory=list)
+
+
+@dataclass
+class JointTable:
+    system: System
+    #: (level, unit, breakdown, group, value) -> cell index
+    index: dict[tuple, int]
+    #: cells of a unit figure (breakdown None): their status is the unit figures'
+    settled: dict[int, Status]
+    #: breakdown cells left out of the system: known to be 0 -> hidden with their row?
+    known_zero: dict[tuple, bool]
+    #: hidden cells that the unit figures give away already (not a leak of breakdowns)
+    exempt: set[int] = field(default_factory=set)
+
+
+def breakdowns_of(questionnaire: Questionnaire, variable: str) -> dict[str, tuple[str, ...]]:
+    """breakdown -> the levels its groups of ``variable`` are published at."""
+    levels = shown_levels(questionnaire, variable)
+    found: dict[str, tuple[str, ...]] = {}
+    if variable not in questionnaire.identifying or variable == LANGUAGE_VARIABLE:
+        language_from = max(
+            LEVELS.index(levels[0]),
+            LEVELS.index(questionnaire.identifying.get(LANGUAGE_VARIABLE, "school")),
+        )
+        found["language"] = LEVELS[language_from:]
+    if "school" in levels:
+        for name in SCHOOL_BREAKDOWNS:
+            found[name] = ("district", "municipality")
+    return found
+
+
+def compute(
+    session,
+    campaign,
+    questionnaires: Mapping[str, Questionnaire],
+    figures: Figures,
+    *,
+    frozen: bool = False,
+    keep_systems: bool = False,
+) -> BreakdownFigures:
+    """The breakdown figures of ``campaign`` beside its unit ``figures`` (read-only)."""
+    k = figures.k
+    places = aggregate.places(session, campaign)
+    by_id = {p.school_id: p for p in places}
+    hierarchy = Hierarchy({p.unit: p.district for p in places}, campaign.municipality.name)
+    index_of = dict(session.execute(select(School.id, School.sozialindex)).all())
+    attributes = {
+        "school_type": {p.unit: p.school_type for p in places},
+        "sozialindex": {
+            p.unit: str(index_of[p.school_id])
+            for p in places
+            if index_of.get(p.school_id) is not None
+        },
+    }
+    parents = {(lv, u): parent for (lv, u), parent in _parents(places, hierarchy).items()}
+
+    codes, numbers = aggregate.value_counts(session, campaign.id, "language", frozen=frozen)
+    answered = aggregate.answered_counts(codes, numbers)
+    people = aggregate.respondent_counts(session, campaign.id, "language", frozen=frozen)
+    for frame in (codes, answered, people):
+        frame["unit"] = frame["school_id"].map(lambda s: by_id[s].unit)
+    small_groups = _small_groups(people, hierarchy, attributes, k)
+    settled_of = _unit_status(figures.tidy)
+
+    rows: list[tuple] = []
+    withheld: list[tuple[str, str, str, str]] = []
+    systems: list[tuple[tuple, JointTable, Protection]] = []
+    code_groups = _positions(codes)
+    answered_groups = _positions(answered)
+    for key in sorted(answered_groups):
+        audience, questionnaire_id, variable = key
+        questionnaire = questionnaires.get(questionnaire_id)
+        kinds = {v: (q, kind) for v, q, kind in questionnaire.variables()} if questionnaire else {}
+        if variable not in kinds or kinds[variable][1] == "text":
+            continue
+        question, kind = kinds[variable]
+        wanted = breakdowns_of(questionnaire, variable)
+        if not wanted:
+            continue
+        levels = shown_levels(questionnaire, variable)
+        all_rows = answered.iloc[answered_groups[key]]
+        sizes = {
+            (u, g): int(n) for u, g, n in all_rows[["unit", "group", "n"]].itertuples(index=False)
+        }
+        settled = settled_of.get(key, {})
+        small = small_groups.get(audience, set())
+        if kind == "code":
+            mine = codes.iloc[code_groups.get(key, [])]
+            values = _values(questionnaire.options.get(question.id, ()), mine["code"])
+            counts = {
+                (u, g, str(c)): int(n)
+                for u, g, c, n in mine[["unit", "group", "code", "n"]].itertuples(index=False)
+            }
+            parts = [(counts, values, True)]
+        else:
+            totals = {(u, g, ALL): n for (u, g), n in sizes.items()}
+            parts = [(totals, [ALL], False)]
+            if kind == "codes":
+                mine = codes.iloc[code_groups.get(key, [])]
+                values = _values(questionnaire.options.get(question.id, ()), mine["code"])
+                for value in values:
+                    ticks = mine[mine["code"].astype(str) == value]
+                    counts = {
+                        (u, g, value): int(n)
+                        for u, g, n in ticks[["unit", "group", "n"]].itertuples(index=False)
+                    }
+                    for u, g in sizes:  # every group with an answer has a row: 0 is a figure
+                        counts.setdefault((u, g, value), 0)
+                    parts.append((counts, [value], False))
+        names = list(wanted)
+        frames = []
+        tables = []
+        for counts, values, total in parts:
+            table = joint_system(
+                counts,
+                values,
+                hierarchy,
+                {name: wanted[name] for name in names},
+                attributes,
+                levels,
+                total=total,
+                sizes=sizes,
+                small_groups=small,
+                settled=settled,
+                k=k,
+            )
+            tables.append(table)
+        # fail closed, breakdown by breakdown: what cannot be published with the unit
+        # figures as they are is left out, and the rest protected again without it
+        while names:
+            results = [_protect_rows(t, k) for t in tables]
+            bad = [
+                name
+                for t, r in zip(tables, results, strict=True)
+                for name in _leaking_breakdowns(t, r, k)
+            ]
+            if not bad:
+                break
+            drop = min(bad, key=lambda b: -BREAKDOWNS.index(b))
+            withheld.append((*key, drop))
+            names.remove(drop)
+            tables = [
+                joint_system(
+                    counts,
+                    values,
+                    hierarchy,
+                    {name: wanted[name] for name in names},
+                    attributes,
+                    levels,
+                    total=total,
+                    sizes=sizes,
+                    small_groups=small,
+                    settled=settled,
+                    k=k,
+                )
+                for counts, values, total in parts
+            ]
+        if not names:
+            continue
+        for table, result in zip(tables, results, strict=True):
+            frames.append(_rows(table, result, key))
+            if keep_systems:
+                systems.append((key, table, result))
+        frame = pd.concat(frames, ignore_index=True)
+        frame = _percent(frame, kind)
+        frame["_qorder"] = _question_order(questionnaire, variable)
+        rows.append(frame)
+    frame = pd.concat(rows, ignore_index=True) if rows else _empty()
+    frame["parent"] = [
+        parents.get((lv, u), "") for lv, u in zip(frame["level"], frame["unit"], strict=True)
+    ]
+    frame = _sorted(frame)
+    return BreakdownFigures(frame, withheld, systems)
+
+
+def group_label(breakdown: str, group: str, language: str = "de") -> str:
+    """A group's name for people: the language's own name in ``language`` (Babel), the
+    school type from the catalogs (the stored value is its German name), the Sozialindex
+    level as it is (1 to 9)."""
+    if breakdown == "language":
+        try:
+            return Locale.parse(group).get_display_name(language) or group
+        except (ValueError, UnknownLocaleError):
+            return group
+    if breakdown == "school_type":
+        from flask import has_app_context
+
+        if has_app_context():
+            from survey.distribution.labels import SCHOOL_TYPE_LABELS
+
+            return str(SCHOOL_TYPE_LABELS.get(group, group))
+    return group
+
+
+def _parents(places, hierarchy: Hierarchy) -> dict[tuple[str, str], str]:
+    found = {("school", p.unit): p.district for p in places}
+    found.update({("district", p.district): hierarchy.municipality for p in places})
+    found[("municipality", hierarchy.municipality)] = ""
+    return found
+
+
+def _positions(frame: pd.DataFrame) -> dict[tuple, np.ndarray]:
+    return frame.groupby(aggregate.KEYS[1:], sort=True, observed=True).indices
+
+
+def _unit_status(tidy: pd.DataFrame) -> dict[tuple, dict[tuple, Status]]:
+    """(audience, questionnaire, variable) -> (level, unit, value) -> the unit figure's
+    status, with its count: {(level, unit, value): (status, n)}."""
+    found: dict[tuple, dict[tuple, Status]] = defaultdict(dict)
+    columns = ["audience", "questionnaire", "question", "level", "unit", "value", "status"]
+    for audience, qid, variable, level, unit, value, status in tidy[columns].itertuples(
+        index=False
+    ):
+        found[(audience, qid, variable)][(level, unit, value)] = Status(status)
+    return found
+
+
+def _small_groups(
+    people: pd.DataFrame, hierarchy: Hierarchy, attributes: dict[str, dict[str, str]], k: int
+) -> dict[str, set[tuple]]:
+    """audience -> breakdown rows (level, unit, breakdown, group) with fewer than k
+    respondents: they show nothing but "weniger als k"."""
+    found: dict[str, set[tuple]] = defaultdict(set)
+    for audience, mine in people.groupby("audience", observed=True):
+        sizes: dict[tuple, int] = defaultdict(int)
+        for school, language, n in mine[["unit", "group", "n"]].itertuples(index=False):
+            for level in LEVELS:
+                unit = hierarchy.unit_at(school, level)
+                sizes[(level, unit, "language", language)] += int(n)
+                for name, of in attributes.items():
+                    if school in of:
+                        sizes[(level, unit, name, of[school])] += int(n)
+        found[audience] = {row for row, n in sizes.items() if 0 < n < k}
+    return found
+
+
+def joint_system(
+    counts: dict[tuple[str, str, str], int],
+    values: Sequence[str],
+    hierarchy: Hierarchy,
+    breakdowns: Mapping[str, Sequence[str]],
+    attributes: Mapping[str, Mapping[str, str]],
+    levels: Sequence[str],
+    *,
+    total: bool,
+    sizes: Mapping[tuple[str, str], int],
+    small_groups: set[tuple] = frozenset(),  # type: ignore[assignment]
+    settled: Mapping[tuple[str, str, str], Status],
+    k: int,
+) -> JointTable:
+    """The system of sums of one variable's unit figures and its breakdowns.
+
+    ``counts`` maps (school, answer language, value) to a count; ``breakdowns`` maps a
+    breakdown to the levels it is published at; ``attributes`` holds each school's
+    type and Sozialindex; ``sizes`` how many of each (school, language) answered the
+    question; ``settled`` the unit figures' status by (level, unit, value).
+    """
+    system = System()
+    # unit figures published as 0: every finer cell below them is 0, and known
+    unit_counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for (school, _language, value), n in counts.items():
+        for level in levels:
+            unit_counts[(level, hierarchy.unit_at(school, level), value)] += n
+    zero_units = {
+        (level, unit, value)
+        for (level, unit, value), status in settled.items()
+        if status is Status.PUBLISHED
+        and value in values
+        and unit_counts.get((level, unit, value), 0) == 0
+    }
+
+    def known_zero(school: str, value: str) -> bool:
+        return any((lv, hierarchy.unit_at(school, lv), value) in zero_units for lv in levels)
+
+    def group_of(name: str, school: str, language: str) -> str | None:
+        return language if name == "language" else attributes[name].get(school)
+
+    # inner cells: school x language x value for every (school, language) with answers
+    pairs = sorted((s, g) for (s, g), n in sizes.items() if n)
+    school_of: dict[int, str] = {}
+    rows: dict[Row, dict[str, list[int]]] = {}
+    for school, language in pairs:
+        for value in values:
+            row_keys: list[Row] = [(lv, hierarchy.unit_at(school, lv), None, None) for lv in levels]
+            for name, at in breakdowns.items():
+                group = group_of(name, school, language)
+                if group is not None:
+                    row_keys += [(lv, hierarchy.unit_at(school, lv), name, group) for lv in at]
+            if known_zero(school, value):
+                for row in row_keys:
+                    rows.setdefault(row, defaultdict(list))[value]  # noqa: B018 (the row exists)
+                continue
+            x = system.add_inner(counts.get((school, language, value), 0))
+            school_of[x] = school
+            for row in row_keys:
+                rows.setdefault(row, defaultdict(list))[value].append(x)
+    index: dict[tuple, int] = {}
+    settled_cells: dict[int, Status] = {}
+    known: dict[tuple, bool] = {}
+    group_size: dict[Row, int] = defaultdict(int)
+    for (school, language), n in sizes.items():
+        for name, at in breakdowns.items():
+            group = group_of(name, school, language)
+            if group is not None:
+                for lv in at:
+                    group_size[(lv, hierarchy.unit_at(school, lv), name, group)] += n
+    for row, by_value in sorted(rows.items(), key=lambda kv: _row_order(kv[0])):
+        level, unit, name, group = row
+        depth = LEVELS.index(level)
+        every = tuple(sorted(x for xs in by_value.values() for x in xs))
+        row_total = sum(system.inner_values[x] for x in every)
+        hide_row = name is not None and (
+            row in small_groups or 0 < group_size.get(row, 0) < k or (total and row_total < k)
+        )
+        row_cells = []
+        for value in [*values, *([ALL] if total else [])]:
+            xs = every if value == ALL else tuple(sorted(by_value.get(value, ())))
+            key = (level, unit, name, group, value)
+            if not xs and (value != ALL or not total):
+                known[key] = hide_row
+                continue
+            n = sum(system.inner_values[x] for x in xs)
+            cell = Cell(key, xs, n, depth, hide_row, name is not None and value != ALL)
+            index[key] = i = system.add_cell(cell)
+            if name is None:
+                settled_cells[i] = settled.get((level, unit, value), Status.SECONDARY)
+            if value != ALL:
+                row_cells.append(i)
+        if total and (level, unit, name, group, ALL) in index:
+            system.relations.append(
+                Relation(index[(level, unit, name, group, ALL)], tuple(row_cells), name is not None)
+            )
+    # the levels and the breakdowns add up, value by value (and total by total)
+    #: (parent, how its members are found) -> members: one relation each
+    children: dict[tuple[int, str | None], list[int]] = defaultdict(list)
+    for (level, _unit, name, group, value), i in index.items():
+        depth = LEVELS.index(level)
+        if depth + 1 == len(LEVELS):
+            continue
+        school = school_of[system.cells[i].inner[0]] if system.cells[i].inner else None
+        if school is None:
+            continue
+        up_level = LEVELS[depth + 1]
+        up_unit = hierarchy.unit_at(school, up_level)
+        up = [(up_level, up_unit, name, group, value)]
+        if name is None and level == "school":  # a school is in its type's group
+            up += [
+                (up_level, up_unit, b, attributes[b].get(school), value)
+                for b in breakdowns
+                if b in SCHOOL_BREAKDOWNS
+            ]
+        for parent in up:
+            if parent in index:
+                children[(index[parent], "levels")].append(i)
+    # a unit's figure is the sum of its groups' (where every school has a group)
+    complete = {
+        name
+        for name in breakdowns
+        if name == "language" or all(school in attributes[name] for school, _g in pairs)
+    }
+    for (level, unit, name, _group, value), i in index.items():
+        whole = index.get((level, unit, None, None, value))
+        if name in complete and whole is not None:
+            children[(whole, name)].append(i)
+    for (parent, _how), members in sorted(
+        children.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))
+    ):
+        system.relations.append(Relation(parent, tuple(sorted(members))))
+    table = JointTable(system, index, settled_cells, known)
+    _settle_what_the_units_tell(table, k)
+    _hide_whole_rows(table, k)
+    return table
+
+
+def _protect_rows(table: JointTable, k: int, max_rounds: int = 60) -> Protection:
+    """Secondary suppression of the breakdown rows, a whole row at a time, with the tests
+    of ``survey.core.suppress``: while a hidden figure (not a zero) is in the span of the
+    published ones (the rank test), is narrowed to one value by what "weniger als k"
+    tells, or a published sum pins hidden members to 1..k-1, the smallest published
+    group row in a sum with it is hidden as a whole. Unit figures are settled and never
+    hidden here. Hiding cell by cell (``protect``) came to the same kind of result through
+    a hundred rounds of rank tests per question on a 100-school campaign; rows take a
+    few. What still leaks when nothing is left to hide is found by ``leaks``."""
+    system = table.system
+    cells = system.cells
+    rows = _rows_of(table)
+    relations = relation_map(system)
+    rounds = 0
+    while rounds < max_rounds:
+        rounds += 1
+        status = _status(table)
+        hidden = [s is not Status.PUBLISHED for s in status]
+        exposed = leaks(system, Protection(status, k, rounds), table.exempt)
+        pinned = [system.relations[r] for r in pinned_sums(system, hidden, k)]
+        candidates: set[tuple] = set()
+        for rel_group in [*(relations.get(i, []) for i in exposed), pinned]:
+            best = None
+            for rel in rel_group:
+                for c in (*rel.children, rel.parent):
+                    if not hidden[c] and c not in table.settled:
+                        key = (c == rel.parent, cells[c].n == 0, cells[c].n, c)
+                        best = key if best is None or key < best else best
+            if best is not None:
+                candidates.add(cells[best[-1]].key[:4])
+        if not candidates:
+            break
+        for row in candidates:
+            _hide_row(table, rows[row], k)
+    status = _status(table)
+    return Protection(status, k, rounds, failed_closed=rounds >= max_rounds)
+
+
+def _status(table: JointTable) -> tuple[Status, ...]:
+    return tuple(table.settled.get(i, Status.PUBLISHED) for i in range(len(table.system.cells)))
+
+
+def _rows_of(table: JointTable) -> dict[tuple, list[int]]:
+    rows: dict[tuple, list[int]] = defaultdict(list)
+    for key, i in table.index.items():
+        rows[key[:4]].append(i)
+    return rows
+
+
+def _primary(table: JointTable, i: int, k: int) -> bool:
+    """Hidden whatever else is published: below k, a group below k, or a group's figure
+    that holds its whole row (group disclosure)."""
+    cells = table.system.cells
+    cell = cells[i]
+    total = table.index.get((*cell.key[:4], ALL))
+    unanimous = (
+        cell.unanimity_protected and total is not None and cell.n > 0 and cell.n == cells[total].n
+    )
+    return cell.hide_group or 0 < cell.n < k or unanimous
+
+
+def _hide_row(table: JointTable, members: list[int], k: int) -> None:
+    for i in members:
+        if i not in table.settled:
+            table.settled[i] = Status.PRIMARY if _primary(table, i, k) else Status.SECONDARY
+
+
+def _hide_whole_rows(table: JointTable, k: int) -> None:
+    """The first cut: a group whose row has a figure to hide (``_primary``) is hidden as a
+    whole, and where that leaves a single hidden group beside a unit's others, or a unit
+    with hidden figures beside no hidden group, the smallest other group too (the unit
+    minus the others would give it away)."""
+    cells = table.system.cells
+    rows = _rows_of(table)
+    units_hidden = {
+        key[:2]
+        for key, i in table.index.items()
+        if key[2] is None and table.settled.get(i) is not Status.PUBLISHED
+    }
+    by_unit: dict[tuple, list[tuple]] = defaultdict(list)
+    for row in rows:
+        if row[2] is not None:
+            by_unit[row[:3]].append(row)
+
+    def is_hidden(row: tuple) -> bool:
+        return any(table.settled.get(i, Status.PUBLISHED) is not Status.PUBLISHED
+                   for i in rows[row])  # fmt: skip
+
+    def size(row: tuple) -> int:
+        total = table.index.get((*row, ALL))
+        return cells[total].n if total is not None else sum(cells[i].n for i in rows[row])
+
+    for (level, unit, _name), group_rows in sorted(by_unit.items(), key=lambda kv: str(kv[0])):
+        for row in group_rows:
+            if any(_primary(table, i, k) for i in rows[row] if i not in table.settled):
+                _hide_row(table, rows[row], k)
+        hidden = [row for row in group_rows if is_hidden(row)]
+        wanted = 2 if hidden or (level, unit) in units_hidden else 0
+        shown = sorted((row for row in group_rows if not is_hidden(row)),
+                       key=lambda row: (size(row), str(row)))  # fmt: skip
+        for row in shown[: max(0, wanted - len(hidden))]:
+            _hide_row(table, rows[row], k)
+
+
+def _settle_what_the_units_tell(table: JointTable, k: int) -> None:
+    """Breakdown figures that the unit figures give away already (the Gymnasium of a
+    district with one Gymnasium is that school) are no secret of the breakdown: they are
+    published with the units' own (settled), or, where a group's rule hides them (a
+    group below k, a unanimous group), hidden and left out of the leak check
+    (``exempt``), since no further hiding of breakdown figures could protect them."""
+    system = table.system
+    hidden = [
+        table.settled[i] is not Status.PUBLISHED if i in table.settled else True
+        for i in range(len(system.cells))
+    ]
+    for i in recoverable(system, hidden):
+        if i in table.settled:
+            continue
+        cell = system.cells[i]
+        shown = not cell.hide_group and not (0 < cell.n < k)
+        table.settled[i] = Status.PUBLISHED if shown else Status.PRIMARY
+        if not shown:
+            table.exempt.add(i)
+
+
+def _row_order(row: Row) -> tuple:
+    level, unit, name, group = row
+    return (-LEVELS.index(level), str(unit), name is not None, str(name), str(group))
+
+
+def leaks(system: System, protection: Protection, exempt: set[int] = frozenset()) -> list[int]:  # type: ignore[assignment]
+    """Hidden figures (not zeros) that the published ones give away: in their span (the
+    rank test), narrowed to one value with what "weniger als k" tells, or the members
+    of a published sum pinned to a total in 1..k-1."""
+    hidden = [s is not Status.PUBLISHED for s in protection.status]
+    cells = system.cells
+    found = {i for i in recoverable(system, hidden) if cells[i].n > 0}
+    found.update(narrowed_to_one(system, hidden, protection.k))
+    for r in pinned_sums(system, hidden, protection.k):
+        found.update(c for c in system.relations[r].children if hidden[c])
+    return sorted(found - exempt)
+
+
+def _leaking_breakdowns(table: JointTable, result: Protection, k: int) -> list[str]:
+    """The breakdowns whose cells take part in a leak of the joint system."""
+    found = leaks(table.system, result, table.exempt)
+    if not found:
+        return []
+    names = {table.system.cells[i].key[2] for i in found} - {None}
+    if names:
+        return sorted(names)
+    # a unit figure leaks: blame every breakdown of this system
+    return sorted({key[2] for key in table.index} - {None})
+
+
+def _rows(table: JointTable, result: Protection, key: tuple) -> pd.DataFrame:
+    audience, questionnaire_id, variable = key
+    found = []
+    for (level, unit, name, group, value), i in table.index.items():
+        if name is None:
+            continue
+        status = result.status[i]
+        n = table.system.cells[i].n
+        found.append(
+            (level, unit, name, group, audience, questionnaire_id, variable, value,
+             float(n) if status is Status.PUBLISHED else np.nan, status.value)
+        )  # fmt: skip
+    for (level, unit, name, group, value), hidden in table.known_zero.items():
+        if name is None:
+            continue
+        status = Status.PRIMARY if hidden else Status.PUBLISHED
+        found.append(
+            (level, unit, name, group, audience, questionnaire_id, variable, value,
+             np.nan if hidden else 0.0, status.value)
+        )  # fmt: skip
+    return pd.DataFrame(
+        found,
+        columns=[
+            "level", "unit", "breakdown", "group", "audience", "questionnaire", "question",
+            "value", "n", "status",
+        ],
+    )  # fmt: skip
+
+
+def _percent(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Share of the group's (all); only where both counts are published."""
+    row = ["level", "unit", "breakdown", "group"]
+    totals = frame[frame["value"] == ALL].set_index(row)["n"]
+    base = frame.set_index(row).index.map(totals.to_dict()).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.round(frame["n"].to_numpy(dtype=float) / base * 100, 1)
+    keep = (frame["value"].to_numpy() != ALL) & (base > 0) & (kind != "number")
+    frame["percent"] = np.where(keep, percent, np.nan)
+    return frame
+
+
+def _question_order(questionnaire: Questionnaire, variable: str) -> int:
+    for i, (v, _q, _kind) in enumerate(questionnaire.variables()):
+        if v == variable:
+            return i
+    return 10**6
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    level_order = {lv: i for i, lv in enumerate(LEVELS)}
+    order = {b: i for i, b in enumerate(BREAKDOWNS)}
+    frame = frame.assign(
+        _level=frame["level"].map(level_order),
+        _breakdown=frame["breakdown"].map(order),
+        _group=frame["group"].map(_group_key),
+        _value=frame["value"].map(lambda v: (v == ALL, int(v) if str(v).isdigit() else 0)),
+    )
+    frame = frame.sort_values(
+        [
+            "_level",
+            "unit",
+            "_breakdown",
+            "_group",
+            "audience",
+            "questionnaire",
+            "_qorder",
+            "_value",
+        ],
+        kind="stable",
+    )
+    return frame.reset_index(drop=True)[[*BREAKDOWN_COLUMNS, "status"]]
+
+
+def _group_key(group) -> tuple:
+    text = str(group)
+    return (0, int(text), "") if text.isdigit() else (1, 0, text)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*BREAKDOWN_COLUMNS, "status", "_qorder"])

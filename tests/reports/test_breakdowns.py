@@ -1,0 +1,154 @@
+"""Breakdowns by answer language, school type and Sozialindex: one system with the units."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+from report_factories import make_responses, make_world, random_family
+
+from survey.core.suppress import ALL, LEVELS, Status
+from survey.extensions import db
+from survey.questionnaires.loader import load_directory
+from survey.reports import breakdowns, services
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "questionnaires"
+QUESTIONNAIRES, _problems = load_directory(FIXTURES)
+K = 5
+
+SCHOOLS = {
+    "Nordschule": ("Nord", "Grundschule"),
+    "Hafenschule": ("Nord", "Grundschule"),
+    "Kleine Schule": ("Nord", "Förderschule"),
+    "Südschule": ("Süd", "Gesamtschule"),
+    "Bergschule": ("Süd", "Grundschule"),
+    "Waldschule": ("Ost", "Gymnasium"),
+}
+SOZIALINDEX = {"Nordschule": 7, "Hafenschule": 7, "Kleine Schule": 9, "Südschule": 3,
+               "Bergschule": 3, "Waldschule": 1}  # fmt: skip
+SIZES = {"Nordschule": 40, "Hafenschule": 23, "Kleine Schule": 3, "Südschule": 31,
+         "Bergschule": 9, "Waldschule": 17}  # fmt: skip
+
+
+@pytest.fixture
+def world(app):
+    rnd = random.Random(16)
+    with app.app_context():
+        world = make_world(db.session, SCHOOLS)
+        for name, school in world.schools.items():
+            school.sozialindex = SOZIALINDEX[name]
+        for school, size in SIZES.items():
+            for language in ("de", "tr", "ar"):
+                share = {"de": 0.6, "tr": 0.25, "ar": 0.15}[language]
+                make_responses(
+                    db.session, world, school,
+                    [random_family(rnd) for _ in range(round(size * share))], language=language,
+                )  # fmt: skip
+        db.session.commit()
+        yield world
+
+
+def build(app, **kwargs):
+    with app.app_context():
+        return services.build(db.session, "c1", QUESTIONNAIRES, K, with_breakdowns=True, **kwargs)
+
+
+def independent(world) -> dict[tuple, Counter]:
+    """Counts by level, unit, breakdown, group, variable and value, from the answers given."""
+    counts: dict[tuple, Counter] = defaultdict(Counter)
+    for school, _audience, _qid, language, answers in world.answers:
+        district, kind = SCHOOLS[school]
+        units = [("school", world.schools[school].number), ("district", district),
+                 ("municipality", "Musterstadt")]  # fmt: skip
+        groups = [("language", language), ("school_type", kind),
+                  ("sozialindex", str(SOZIALINDEX[school]))]  # fmt: skip
+        for variable, value in answers.items():
+            if isinstance(value, str):
+                continue
+            for unit in units:
+                for group in groups:
+                    c = counts[(*unit, *group, variable)]
+                    c[ALL] += 1
+                    for v in value if isinstance(value, list) else [value]:
+                        if isinstance(v, int):
+                            c[str(v)] += 1
+    return counts
+
+
+def test_every_published_breakdown_figure_equals_an_independent_count(app, world):
+    built = build(app)
+    frame = built.breakdowns.frame
+    truth = independent(world)
+    assert set(frame["breakdown"]) == {"language", "school_type", "sozialindex"}
+    assert (frame["status"] == "published").sum() > 50
+    for row in frame.itertuples(index=False):
+        counted = truth[(row.level, row.unit, row.breakdown, row.group, row.question)]
+        true_n = counted[row.value]
+        if row.status == "published":
+            assert row.n == true_n, row
+            if row.value != ALL and not np.isnan(row.percent):
+                assert row.percent == round(true_n / counted[ALL] * 100, 1), row
+        else:
+            assert np.isnan(row.n) and np.isnan(row.percent), row
+        if 0 < true_n < K or 0 < counted[ALL] < K:
+            assert row.status != "published", row  # a group below k shows nothing
+    # school type and Sozialindex are properties of schools: no rows at the school level
+    schools = frame[frame["level"] == "school"]
+    assert set(schools["breakdown"]) == {"language"}
+
+
+def test_no_hidden_figure_is_recoverable_from_units_and_breakdowns_together(app, world):
+    from survey.core.suppress import exact_recoverable
+
+    built = build(app, keep_systems=True)
+    found = built.breakdowns
+    assert found.systems
+    checked = 0
+    for _key, table, protection in found.systems:
+        system = table.system
+        hidden = [s is not Status.PUBLISHED for s in protection.status]
+        # exact rational elimination over the joint system, unit figures included
+        exposed = [i for i in exact_recoverable(system, hidden) if system.cells[i].n > 0]
+        assert [i for i in exposed if i not in table.exempt] == []
+        assert breakdowns.leaks(system, protection, table.exempt) == []
+        # the unit figures keep the status they have without breakdowns
+        for (level, unit, name, _g, value), i in table.index.items():
+            if name is None:
+                row = built.figures.tidy
+                mine = row[(row.level == level) & (row.unit == unit) & (row.value == value)
+                           & (row.question == _key[2])]  # fmt: skip
+                if mine.empty:  # a tick no one there gave has no unit row: a hidden 0 here
+                    assert system.cells[i].n == 0 and protection.status[i] is not Status.PUBLISHED
+                else:
+                    assert protection.status[i].value == mine.status.iloc[0]
+        checked += 1
+    assert checked > 10
+    # and the tidy CSV is the same with or without breakdowns
+    from survey.reports.outputs import tidy_csv
+
+    with app.app_context():
+        alone = services.build(db.session, "c1", QUESTIONNAIRES, K)
+    assert tidy_csv(alone.figures.tidy) == tidy_csv(built.figures.tidy)
+
+
+def test_identifying_variables_are_never_crossed_with_the_answer_language():
+    shipped, problems = load_directory(Path(__file__).parent.parent.parent / "questionnaires")
+    assert not problems
+    seen = 0
+    for questionnaire in shipped.values():
+        for variable, _question, kind in questionnaire.variables():
+            if kind == "text":
+                continue
+            wanted = breakdowns.breakdowns_of(questionnaire, variable)
+            if variable in questionnaire.identifying:
+                seen += 1
+                assert "language" not in wanted, variable
+                lowest = questionnaire.identifying[variable]
+            else:
+                lowest = questionnaire.report_level
+            for levels in wanted.values():
+                assert all(LEVELS.index(lv) >= LEVELS.index(lowest) for lv in levels)
+    assert seen >= 5
