@@ -637,22 +637,28 @@ class Incidence:
 
 
 def recoverable_blocks(
-    system: System, hidden: Sequence[bool], incidence: Incidence | None = None
+    system: System,
+    hidden: Sequence[bool],
+    incidence: Incidence | None = None,
+    only: np.ndarray | None = None,
 ) -> list[list[int]]:
     """``recoverable``, as one list (callers group the cells by their relations).
 
     The same steps as ``recoverable_blocks_plain``, on the whole matrix at once: pin what
     published zeros and last unknown members give away, then reduce the published rows
-    over the unknown inner cells and test each hidden row against them."""
+    over the unknown inner cells and test each hidden row against them. ``only`` (a mask
+    over the cells): test just those hidden cells (the others are not reported); testing
+    the hidden rows is most of the time of a large system."""
     inc = incidence or Incidence(system)
     hid = np.asarray(hidden, dtype=bool)
-    if not hid.any():
+    tested = hid if only is None else hid & np.asarray(only, dtype=bool)
+    if not tested.any():
         return []
     if inc.sparse:
-        return _recoverable_sparse(inc, hid)
+        return _recoverable_sparse(inc, hid, tested)
     m = inc.m
     pub_rows = np.flatnonzero(~hid)
-    hid_rows = np.flatnonzero(hid)
+    hid_rows = np.flatnonzero(tested)
     mp = m[pub_rows]
     known = mp[inc.n[pub_rows] == 0].any(axis=0)
     while True:  # the last unknown member of a published cell is known
@@ -676,10 +682,14 @@ def recoverable_blocks(
     return [sorted(int(i) for i in exposed)] if exposed else []
 
 
-def _recoverable_sparse(inc: Incidence, hid: np.ndarray) -> list[list[int]]:
+def _recoverable_sparse(
+    inc: Incidence, hid: np.ndarray, tested: np.ndarray | None = None
+) -> list[list[int]]:
     """``recoverable_blocks`` on the entries of the matrix: the same pinning, the same dense
     matrix of published rows over the unknown inner cells they hold (rows and columns in
-    ascending order) for the elimination, the same residuals."""
+    ascending order) for the elimination, the same residuals (for the hidden cells in
+    ``tested``, all of them by default)."""
+    tested = hid if tested is None else tested
     cells, inner = inc.shape
     rows, cols = inc.row_of, inc.col_of
     published = ~hid[rows]
@@ -695,7 +705,7 @@ def _recoverable_sparse(inc: Incidence, hid: np.ndarray) -> list[list[int]]:
         known[p_cols[last]] = True
     open_entry = ~known[cols]
     missing = np.bincount(rows[open_entry], minlength=cells)
-    hid_rows = np.flatnonzero(hid)
+    hid_rows = np.flatnonzero(tested)
     exposed = list(hid_rows[missing[hid_rows] == 0])  # every member pinned
     a_rows = np.flatnonzero(~hid & (missing > 0))
     # Unknown inner cells in no published cell are a column of zeros in the published
@@ -706,7 +716,7 @@ def _recoverable_sparse(inc: Incidence, hid: np.ndarray) -> list[list[int]]:
     touched = np.zeros(inner, dtype=bool)
     touched[cols[open_entry & published]] = True
     outside = np.bincount(rows[open_entry & ~touched[cols]], minlength=cells) > 0
-    b_rows = np.flatnonzero(hid & (missing > 0) & ~outside)
+    b_rows = np.flatnonzero(tested & (missing > 0) & ~outside)
     columns = np.flatnonzero(touched)
     column_at = np.full(inner, -1)
     column_at[columns] = np.arange(len(columns))
