@@ -49,13 +49,15 @@ from survey.core.suppress import (
     LEVELS,
     Cell,
     Hierarchy,
+    Incidence,
+    Links,
     Protection,
     Relation,
     Status,
     System,
     narrowed_to_one,
     pinned_sums,
-    recoverable,
+    recoverable_blocks,
     relation_map,
 )
 from survey.distribution.models import School
@@ -110,6 +112,60 @@ class JointTable:
     known_zero: dict[tuple, bool]
     #: hidden cells that the unit figures give away already (not a leak of breakdowns)
     exempt: set[int] = field(default_factory=set)
+    #: the system as matrices for the rank test and the bounds, made once: the cells and
+    #: sums stay the same while only their status changes (``_protect_rows`` checks a
+    #: system several times, ``_leaking_breakdowns`` once more)
+    _incidence: Incidence | None = field(default=None, repr=False)
+    _links: Links | None = field(default=None, repr=False)
+    #: the last ``leaks`` of this table: (status, found); the check after
+    #: ``_protect_rows`` asks again for the status its last round checked
+    _last_leaks: tuple[tuple, list[int]] | None = field(default=None, repr=False)
+    #: hidden cells the last rank test found not recoverable, and what was published
+    #: then (see ``leaks`` below)
+    _not_recoverable: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    def incidence(self) -> Incidence:
+        if self._incidence is None:
+            self._incidence = Incidence(self.system)
+        return self._incidence
+
+    def links(self) -> Links:
+        if self._links is None:
+            self._links = Links(self.system)
+        return self._links
+
+    def leaks(self, protection: Protection) -> list[int]:
+        """``leaks`` of this table's system (remembered for the same status).
+
+        The rounds of ``_protect_rows`` only hide: the published cells of a round are a
+        subset of the round's before, so their span (with the inner cells their zeros
+        pin) is a subspace of the one before. A hidden cell outside the span stays
+        outside: only the cells the last round found recoverable, and those hidden
+        since, are tested again (the rank test of the other hidden rows was most of the
+        time of a 100-school campaign). Should anything be published again, every
+        hidden cell is tested."""
+        if self._last_leaks is not None and self._last_leaks[0] == protection.status:
+            return list(self._last_leaks[1])
+        published = np.array([s is Status.PUBLISHED for s in protection.status], dtype=bool)
+        only = None
+        if self._not_recoverable is not None:
+            before, outside = self._not_recoverable
+            if not (published & ~before).any():  # nothing published that was hidden
+                only = ~outside
+        found, tested, recovered = _leaks(
+            self.system,
+            protection,
+            self.exempt,
+            incidence=self.incidence(),
+            links=self.links(),
+            only=only,
+        )
+        outside = tested & ~recovered
+        if only is not None:  # the cells not tested were outside before, and stay so
+            outside |= self._not_recoverable[1]
+        self._not_recoverable = (published, outside)
+        self._last_leaks = (protection.status, list(found))
+        return found
 
 
 def breakdowns_of(questionnaire: Questionnaire, variable: str) -> dict[str, tuple[str, ...]]:
@@ -238,22 +294,7 @@ def compute(
             drop = min(bad, key=lambda b: -BREAKDOWNS.index(b))
             withheld.append((*key, drop))
             names.remove(drop)
-            tables = [
-                joint_system(
-                    counts,
-                    values,
-                    hierarchy,
-                    {name: wanted[name] for name in names},
-                    attributes,
-                    levels,
-                    total=total,
-                    sizes=sizes,
-                    small_groups=small,
-                    settled=settled,
-                    k=k,
-                )
-                for counts, values, total in parts
-            ]
+            tables = [_without_breakdowns(t, names, k) for t in tables]
         if not names:
             continue
         for table, result in zip(tables, results, strict=True):
@@ -465,10 +506,47 @@ def joint_system(
         children.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))
     ):
         system.relations.append(Relation(parent, tuple(sorted(members))))
-    table = JointTable(system, index, settled_cells, known)
+    return _settled_table(JointTable(system, index, settled_cells, known), k)
+
+
+def _settled_table(table: JointTable, k: int) -> JointTable:
+    """``table`` (cells, sums, the unit figures' status) with the first cut of breakdown
+    figures settled: what the units give away, and whole rows with a figure to hide."""
     _settle_what_the_units_tell(table, k)
     _hide_whole_rows(table, k)
     return table
+
+
+def _without_breakdowns(table: JointTable, names: Sequence[str], k: int) -> JointTable:
+    """The joint system of ``table`` with only the breakdowns ``names``, settled afresh.
+
+    The same system as ``joint_system`` builds for those breakdowns (the bench campaign's
+    560 builds took 41 s in pure Python, most of them rebuilds after a dropped breakdown):
+    the inner cells (school x language x value) do not depend on the breakdowns, and a
+    cell belongs to one breakdown (or to the units). A sum is either a row (parent and
+    children of one breakdown), a level's sum (a group over the same group below, or a
+    district's school type over its schools' unit figures; a unit over units) or a unit
+    over its groups of one breakdown. So dropping a breakdown drops its cells and every
+    sum that holds one of them, and the rest keeps its order: the cells, the sums and the
+    index come out as a rebuild makes them (a check on the bench campaign compared every
+    drop). The status of breakdown figures is not carried over: they are settled again,
+    as after a rebuild."""
+    keep = {None, *names}
+    old = table.system
+    system = System(inner_values=list(old.inner_values))
+    new_of: dict[int, int] = {}
+    for i, cell in enumerate(old.cells):
+        if cell.key[2] in keep:
+            new_of[i] = system.add_cell(cell)
+    for rel in old.relations:
+        if rel.parent in new_of and all(c in new_of for c in rel.children):
+            children = tuple(new_of[c] for c in rel.children)
+            system.relations.append(Relation(new_of[rel.parent], children, rel.guards_unanimity))
+    index = {key: new_of[i] for key, i in table.index.items() if key[2] in keep}
+    # the unit figures' own status, as the unit figures have it (not what settling added)
+    settled = {new_of[i]: table.settled[i] for key, i in table.index.items() if key[2] is None}
+    known = {key: hidden for key, hidden in table.known_zero.items() if key[2] in keep}
+    return _settled_table(JointTable(system, index, settled, known), k)
 
 
 def _protect_rows(table: JointTable, k: int, max_rounds: int = 60) -> Protection:
@@ -489,7 +567,7 @@ def _protect_rows(table: JointTable, k: int, max_rounds: int = 60) -> Protection
         rounds += 1
         status = _status(table)
         hidden = [s is not Status.PUBLISHED for s in status]
-        exposed = leaks(system, Protection(status, k, rounds), table.exempt)
+        exposed = table.leaks(Protection(status, k, rounds))
         pinned = [system.relations[r] for r in pinned_sums(system, hidden, k)]
         candidates: set[tuple] = set()
         for rel_group in [*(relations.get(i, []) for i in exposed), pinned]:
@@ -586,7 +664,8 @@ def _settle_what_the_units_tell(table: JointTable, k: int) -> None:
         table.settled[i] is not Status.PUBLISHED if i in table.settled else True
         for i in range(len(system.cells))
     ]
-    for i in recoverable(system, hidden):
+    blocks = recoverable_blocks(system, hidden, table.incidence())
+    for i in sorted(i for block in blocks for i in block):
         if i in table.settled:
             continue
         cell = system.cells[i]
@@ -601,22 +680,55 @@ def _row_order(row: Row) -> tuple:
     return (-LEVELS.index(level), str(unit), name is not None, str(name), str(group))
 
 
-def leaks(system: System, protection: Protection, exempt: set[int] = frozenset()) -> list[int]:  # type: ignore[assignment]
+def leaks(
+    system: System,
+    protection: Protection,
+    exempt: set[int] = frozenset(),  # type: ignore[assignment]
+    *,
+    incidence: Incidence | None = None,
+    links: Links | None = None,
+) -> list[int]:
     """Hidden figures (not zeros) that the published ones give away: in their span (the
     rank test), narrowed to one value with what "weniger als k" tells, or the members
-    of a published sum pinned to a total in 1..k-1."""
+    of a published sum pinned to a total in 1..k-1. ``incidence`` and ``links``: the
+    system's matrices, when the caller checks the same system more than once."""
+    return _leaks(system, protection, exempt, incidence=incidence, links=links)[0]
+
+
+def _leaks(
+    system: System,
+    protection: Protection,
+    exempt: set[int],
+    *,
+    incidence: Incidence | None = None,
+    links: Links | None = None,
+    only: np.ndarray | None = None,
+) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """``leaks``, with the rank test limited to the hidden cells in ``only`` (all by
+    default); also the hidden cells the rank test looked at and those it found
+    recoverable (masks over the cells)."""
     hidden = [s is not Status.PUBLISHED for s in protection.status]
     cells = system.cells
-    found = {i for i in recoverable(system, hidden) if cells[i].n > 0}
-    found.update(narrowed_to_one(system, hidden, protection.k))
+    # only figures that would be reported are tested: hidden zeros are not protected, and
+    # what the unit figures give away (``exempt``) is no leak of the breakdowns
+    tested = np.array([h and c.n > 0 for h, c in zip(hidden, cells, strict=True)], dtype=bool)
+    if exempt:
+        tested[list(exempt)] = False
+    if only is not None:
+        tested &= only
+    blocks = recoverable_blocks(system, hidden, incidence, tested)
+    recovered = np.zeros(len(cells), dtype=bool)
+    recovered[[i for block in blocks for i in block]] = True
+    found = set(np.flatnonzero(recovered).tolist())
+    found.update(narrowed_to_one(system, hidden, protection.k, links))
     for r in pinned_sums(system, hidden, protection.k):
         found.update(c for c in system.relations[r].children if hidden[c])
-    return sorted(found - exempt)
+    return sorted(found - exempt), tested, recovered
 
 
 def _leaking_breakdowns(table: JointTable, result: Protection, k: int) -> list[str]:
     """The breakdowns whose cells take part in a leak of the joint system."""
-    found = leaks(table.system, result, table.exempt)
+    found = table.leaks(result)
     if not found:
         return []
     names = {table.system.cells[i].key[2] for i in found} - {None}
