@@ -664,7 +664,10 @@ def _settle_what_the_units_tell(table: JointTable, k: int) -> None:
         table.settled[i] is not Status.PUBLISHED if i in table.settled else True
         for i in range(len(system.cells))
     ]
-    blocks = recoverable_blocks(system, hidden, table.incidence())
+    # the unit figures' own hidden cells are settled already: only breakdown cells tested
+    open_cells = np.ones(len(system.cells), dtype=bool)
+    open_cells[list(table.settled)] = False
+    blocks = recoverable_blocks(system, hidden, table.incidence(), open_cells)
     for i in sorted(i for block in blocks for i in block):
         if i in table.settled:
             continue
