@@ -41,6 +41,11 @@ class Defaults:
     LANGUAGE_MIN_COVERAGE = 1.0
     #: Smallest group that any aggregate may show (never below 3).
     MIN_GROUP_SIZE = 5
+    #: Folder where a closed campaign's breakdowns are kept once computed (None: the
+    #: instance folder's ``reports``), and how long a download waits for them to be
+    #: computed before it answers with a page that asks again.
+    REPORT_STORE: str | None = None
+    REPORT_WAIT_SECONDS = 8
     #: Days an unfinished answer draft is kept before ``survey purge`` deletes it.
     DRAFT_EXPIRY_DAYS = 30
     #: Granularity of the stored submission date: "day" or "week".

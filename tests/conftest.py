@@ -145,7 +145,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(database_url: str, monkeypatch: pytest.MonkeyPatch, request, tmp_path) -> Iterator[Flask]:
+def app(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, request, tmp_path, tmp_path_factory
+) -> Iterator[Flask]:
     monkeypatch.setattr(clock, "today", lambda: TODAY)
     app = create_app(
         {
@@ -155,6 +157,8 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch, request, tmp_path) -
             # Tests answer hundreds of times from one address; tests/core/test_ratelimit.py
             # switches the limits on.
             "RATELIMIT_ENABLED": False,
+            # kept breakdowns: not in tmp_path, which tests write their reports to
+            "REPORT_STORE": str(tmp_path_factory.mktemp("kept-reports")),
             **_questionnaires(getattr(request, "param", FIXTURE_QUESTIONNAIRES), tmp_path),
         }
     )

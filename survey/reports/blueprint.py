@@ -27,6 +27,7 @@ from survey.core.permissions import Action, can, require, requires, school_scope
 from survey.distribution.models import Campaign, District
 from survey.extensions import db
 from survey.questionnaires.registry import registry
+from survey.reports import preparing
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
@@ -42,6 +43,26 @@ class ReportNotYet(SurveyError):
     )
 
 
+class BreakdownsNotYet(SurveyError):
+    """Breakdowns of an open campaign (a preview): they are protected once, from the
+    frozen answers of the closed campaign (``survey.reports.stored``)."""
+
+    status = 409
+    title = _l("Die Aufschlüsselungen kommen nach der Befragung")
+    message = _l(
+        "Zahlen nach Sprache, Schulform und Sozialindex werden einmal berechnet, wenn die "
+        "Kampagne geschlossen ist. Die Vorschau als CSV und XLSX gibt es schon jetzt."
+    )
+
+
+class BreakdownsFailed(SurveyError):
+    """The computation of the breakdowns beside the request failed (logged there)."""
+
+    status = 503
+    title = _l("Die Aufschlüsselungen konnten nicht berechnet werden")
+    message = _l("Bitte versuchen Sie es in einigen Minuten noch einmal.")
+
+
 MIMETYPES = {
     "csv": "text/csv",
     "breakdowns": "text/csv",
@@ -49,6 +70,8 @@ MIMETYPES = {
     "sav": "application/x-spss-sav",
     "dta": "application/x-stata-dta",
 }
+#: seconds after which the page of breakdowns being computed asks again
+PREPARING_REFRESH_SECONDS = 15
 #: the data formats offered (``export.FORMATS``), and the codebook that goes with the CSV
 DATA_FORMATS = ("csv", "codebook", "xlsx", "sav", "dta")
 
@@ -86,18 +109,61 @@ def _k() -> int:
     return int(current_app.config["MIN_GROUP_SIZE"])
 
 
-def _built(campaign: Campaign):
-    """The campaign's figures; a preview of an open one only for analysts and admins."""
+def _built(campaign: Campaign, fmt: str):
+    """The campaign's figures; a preview of an open one only for analysts and admins.
+    The breakdowns (in the breakdowns CSV and the workbook) only as kept: raises
+    ``breakdowns.NotStored`` when they still have to be computed."""
     preview = campaign.is_open
     if preview and not can(current_user, Action.VIEW_ALL_REPORTS):
         raise ReportNotYet()
+    if preview and fmt == "breakdowns":
+        raise BreakdownsNotYet()
     return _services().build(
-        db.session, campaign.slug, registry().all(), _k(), preview=preview, with_breakdowns=True
+        db.session,
+        campaign.slug,
+        registry().all(),
+        _k(),
+        preview=preview,
+        with_breakdowns=fmt in ("xlsx", "breakdowns"),
+        store=preparing.store_folder(current_app),
+        stored_only=True,
     )
 
 
+def _built_or_prepared(campaign: Campaign, fmt: str):
+    """``_built``, once the breakdowns are kept: computed beside this request, which waits
+    ``REPORT_WAIT_SECONDS`` for them. None when they take longer (the caller answers
+    with a page that asks again)."""
+    from survey.reports.breakdowns import NotStored
+
+    try:
+        return _built(campaign, fmt)
+    except NotStored as missing:
+        job = preparing.start(
+            current_app._get_current_object(), campaign.slug, missing.args[0], _k()
+        )
+    try:
+        job.result(timeout=current_app.config["REPORT_WAIT_SECONDS"])
+    except TimeoutError:
+        return None
+    except Exception as error:  # logged by the thread
+        raise BreakdownsFailed() from error
+    return _built(campaign, fmt)
+
+
+def _preparing(campaign: Campaign):
+    """202: the breakdowns are being computed; the page asks again by itself."""
+    page = render_template(
+        "reports/preparing.html", campaign=campaign, seconds=PREPARING_REFRESH_SECONDS
+    )
+    headers = {"Retry-After": str(PREPARING_REFRESH_SECONDS), "Cache-Control": "no-store"}
+    return page, 202, headers
+
+
 def _send_report(campaign: Campaign, level: str, unit: str, label: str, fmt: str):
-    built = _built(campaign)
+    built = _built_or_prepared(campaign, fmt)
+    if built is None:
+        return _preparing(campaign)
     if fmt == "breakdowns":  # by answer language, school type, Sozialindex (German names)
         name, data = _services().breakdowns_file(built, level, unit)
     else:

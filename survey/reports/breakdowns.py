@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -63,7 +64,7 @@ from survey.core.suppress import (
 from survey.distribution.models import School
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import LANGUAGE_VARIABLE
-from survey.reports import aggregate
+from survey.reports import aggregate, stored
 from survey.reports.figures import Figures, _values, shown_levels
 
 #: the breakdowns, in the order the outputs show them
@@ -192,30 +193,112 @@ def compute(
     *,
     frozen: bool = False,
     keep_systems: bool = False,
+    store: Path | None = None,
+    stored_only: bool = False,
 ) -> BreakdownFigures:
-    """The breakdown figures of ``campaign`` beside its unit ``figures`` (read-only)."""
-    k = figures.k
-    places = aggregate.places(session, campaign)
-    by_id = {p.school_id: p for p in places}
-    hierarchy = Hierarchy({p.unit: p.district for p in places}, campaign.municipality.name)
-    index_of = dict(session.execute(select(School.id, School.sozialindex)).all())
-    attributes = {
-        "school_type": {p.unit: p.school_type for p in places},
-        "sozialindex": {
-            p.unit: str(index_of[p.school_id])
-            for p in places
-            if index_of.get(p.school_id) is not None
-        },
-    }
-    parents = {(lv, u): parent for (lv, u), parent in _parents(places, hierarchy).items()}
+    """The breakdown figures of ``campaign`` beside its unit ``figures`` (read-only).
 
-    codes, numbers = aggregate.value_counts(session, campaign.id, "language", frozen=frozen)
-    answered = aggregate.answered_counts(codes, numbers)
-    people = aggregate.respondent_counts(session, campaign.id, "language", frozen=frozen)
-    for frame in (codes, answered, people):
-        frame["unit"] = frame["school_id"].map(lambda s: by_id[s].unit)
-    small_groups = _small_groups(people, hierarchy, attributes, k)
-    settled_of = _unit_status(figures.tidy)
+    ``store``: a folder where they are kept once computed (``survey.reports.stored``);
+    with ``stored_only`` a miss raises ``NotStored`` instead of computing (the web asks
+    so, and has them computed outside the request)."""
+    inputs = _Inputs.read(session, campaign, figures, frozen=frozen)
+    if store is None or keep_systems:
+        return _compute(inputs, questionnaires, figures.k, keep_systems=keep_systems)
+    key = inputs.fingerprint(questionnaires, figures)
+    if stored_only:
+        found = stored.load(store, campaign.id, key)
+        if found is None:
+            raise NotStored(key)
+    else:
+        found = stored.compute_once(
+            store, campaign.id, key, lambda: _pair(_compute(inputs, questionnaires, figures.k))
+        )
+    frame, withheld = found
+    return BreakdownFigures(frame, withheld)
+
+
+class NotStored(LookupError):
+    """The breakdowns of these inputs are not computed yet (``args[0]``: their key)."""
+
+
+def _pair(found: BreakdownFigures) -> tuple[pd.DataFrame, list]:
+    return found.frame, found.withheld
+
+
+@dataclass
+class _Inputs:
+    """What a campaign's breakdowns are computed from, read from the database."""
+
+    places: list
+    hierarchy: Hierarchy
+    attributes: dict[str, dict[str, str]]
+    parents: dict[tuple[str, str], str]
+    #: counts by school and answer language: of each answer, of those who answered each
+    #: question, of respondents
+    codes: pd.DataFrame
+    answered: pd.DataFrame
+    people: pd.DataFrame
+    tidy: pd.DataFrame
+
+    @classmethod
+    def read(cls, session, campaign, figures: Figures, *, frozen: bool) -> _Inputs:
+        places = aggregate.places(session, campaign)
+        by_id = {p.school_id: p for p in places}
+        hierarchy = Hierarchy({p.unit: p.district for p in places}, campaign.municipality.name)
+        index_of = dict(session.execute(select(School.id, School.sozialindex)).all())
+        attributes = {
+            "school_type": {p.unit: p.school_type for p in places},
+            "sozialindex": {
+                p.unit: str(index_of[p.school_id])
+                for p in places
+                if index_of.get(p.school_id) is not None
+            },
+        }
+        codes, numbers = aggregate.value_counts(session, campaign.id, "language", frozen=frozen)
+        answered = aggregate.answered_counts(codes, numbers)
+        people = aggregate.respondent_counts(session, campaign.id, "language", frozen=frozen)
+        for frame in (codes, answered, people):
+            frame["unit"] = frame["school_id"].map(lambda s: by_id[s].unit)
+        return cls(
+            places,
+            hierarchy,
+            attributes,
+            _parents(places, hierarchy),
+            codes,
+            answered,
+            people,
+            figures.tidy,
+        )
+
+    def fingerprint(self, questionnaires: Mapping[str, Questionnaire], figures: Figures) -> str:
+        """The key of these inputs in the store: the counts, the unit figures with their
+        status, the schools' places and attributes, the questionnaires and k."""
+        used = sorted({str(q) for q in self.answered["questionnaire_id"].unique()})
+        facts = {
+            "k": figures.k,
+            "municipality": self.hierarchy.municipality,
+            "districts": sorted((p.unit, p.district) for p in self.places),
+            "attributes": self.attributes,
+            "questionnaires": [
+                [qid, questionnaires[qid].version, questionnaires[qid].file.model_dump_json()]
+                for qid in used
+                if qid in questionnaires
+            ],
+        }
+        return stored.fingerprint((self.codes, self.answered, self.people, self.tidy), facts)
+
+
+def _compute(
+    inputs: _Inputs,
+    questionnaires: Mapping[str, Questionnaire],
+    k: int,
+    *,
+    keep_systems: bool = False,
+) -> BreakdownFigures:
+    hierarchy, attributes = inputs.hierarchy, inputs.attributes
+    codes, answered = inputs.codes, inputs.answered
+    small_groups = _small_groups(inputs.people, hierarchy, attributes, k)
+    settled_of = _unit_status(inputs.tidy)
 
     rows: list[tuple] = []
     withheld: list[tuple[str, str, str, str]] = []
@@ -307,7 +390,7 @@ def compute(
         rows.append(frame)
     frame = pd.concat(rows, ignore_index=True) if rows else _empty()
     frame["parent"] = [
-        parents.get((lv, u), "") for lv, u in zip(frame["level"], frame["unit"], strict=True)
+        inputs.parents.get((lv, u), "") for lv, u in zip(frame["level"], frame["unit"], strict=True)
     ]
     frame = _sorted(frame)
     return BreakdownFigures(frame, withheld, systems)

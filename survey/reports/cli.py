@@ -20,7 +20,7 @@ from survey.core.db import make_engine
 from survey.core.suppress import LEVELS
 from survey.distribution.models import AUDIENCES
 from survey.questionnaires.registry import registry
-from survey.reports import export, services
+from survey.reports import export, preparing, services
 
 #: The formats ``survey.documents`` writes (the reports people read).
 DOCUMENT_FORMATS = ("pdf", "html")
@@ -118,9 +118,15 @@ def report_command(
                 preview=preview,
                 keep_systems=audit,
                 with_breakdowns=True,
+                store=preparing.store_folder(current_app),
             )
     finally:
         engine.dispose()  # also when the campaign is refused: no connection left open
+    if built.preview:
+        click.echo(
+            "a preview has no breakdowns: they are computed once the campaign is closed",
+            err=True,
+        )
     wanted = list(schools) or services.units(built, level)
     workers = min(int(current_app.config.get("REPORT_WORKERS") or os.cpu_count() or 1), 8)
     if fmt == "xlsx" and workers > 1 and len(wanted) >= PARALLEL_FROM:

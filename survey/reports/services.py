@@ -62,9 +62,16 @@ def build(
     preview: bool = False,
     keep_systems: bool = False,
     with_breakdowns: bool = False,
+    store: Path | None = None,
+    stored_only: bool = False,
 ) -> Built:
     """The suppressed figures of the campaign ``slug``; refused while it is open unless
-    ``preview`` (for analysts only: the caller checks who asks)."""
+    ``preview`` (for analysts only: the caller checks who asks).
+
+    ``with_breakdowns``: the figures by answer language, school type and Sozialindex too,
+    for a closed campaign only (a preview has none: they are protected once, from the
+    frozen answers). ``store``: the folder where they are kept once computed;
+    ``stored_only``: raise ``breakdowns.NotStored`` rather than compute them here."""
     campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
         raise CampaignUnknown(f"no campaign '{slug}'")
@@ -76,18 +83,24 @@ def build(
     # A closed campaign's answers were counted when it closed: its reports read those
     # counts. An open campaign (a preview) is counted live, as is one closed before the
     # frozen counts existed.
-    # ``with_breakdowns``: the figures by answer language, school type and Sozialindex too
-    # (the files people download have them; the campaign-level figures alone do not
-    # need them, and they cost as much again on a large campaign)
+    # The breakdowns cost ten times the unit figures on a large campaign, and the
+    # campaign-level figures do not need them.
     frozen = campaign.state == CampaignState.CLOSED and aggregate.is_frozen(session, campaign.id)
     figures = figures_module.compute(
         session, campaign, questionnaires, k, keep_systems=keep_systems, frozen=frozen
     )
     found = (
         breakdowns_module.compute(
-            session, campaign, questionnaires, figures, frozen=frozen, keep_systems=keep_systems
+            session,
+            campaign,
+            questionnaires,
+            figures,
+            frozen=frozen,
+            keep_systems=keep_systems,
+            store=store,
+            stored_only=stored_only,
         )
-        if with_breakdowns
+        if with_breakdowns and not campaign.is_open
         else None
     )
     return Built(campaign, figures, preview=campaign.is_open, breakdowns=found)

@@ -283,3 +283,53 @@ def test_breakdowns_follow_the_rules_of_the_reports(app, reports):
         "Bericht school 100001 (breakdowns)",
         "Bericht municipality Teststadt (breakdowns)",
     ]
+
+
+def test_breakdowns_are_computed_beside_the_request_and_kept(app, reports):
+    """A download that does not wait for the computation gets a page that asks again by
+    itself (202); the thread keeps the breakdowns, and the next request sends the file,
+    the same as the command line writes."""
+    from survey.reports import preparing
+
+    closed, still_open = reports["closed"], reports["open"]
+    app.config["REPORT_WAIT_SECONDS"] = 0
+    store = preparing.store_folder(app)
+    analyst, _t = signed_in(app, "analyse@test.invalid")
+    path = f"/kampagnen/{closed}/berichte/kommune/breakdowns"
+    r = analyst.get(path)
+    if r.status_code == 202:  # the thread may finish before the request looks
+        assert r.headers["Retry-After"] == "15"
+        assert r.headers["Cache-Control"] == "no-store"
+        page = r.get_data(as_text=True)
+        assert '<meta http-equiv="refresh" content="15">' in page
+        assert "Die Aufschlüsselungen werden berechnet" in page
+        assert f'href="{path}"' in page
+        for job in list(preparing._running.values()):
+            job.result(timeout=60)
+        assert _downloads(app) == []  # nothing was sent
+        r = analyst.get(path)
+    assert r.status_code == 200
+    assert len(list(store.glob("breakdowns-*.json.gz"))) == 1
+    assert _downloads(app) == ["Bericht municipality Teststadt (breakdowns)"]
+    # the workbook has the breakdowns' sheets from the same kept figures
+    r = analyst.get(f"/kampagnen/{closed}/berichte/kommune/xlsx")
+    assert r.status_code == 200
+    # a preview has none: they are computed once, from the closed campaign's answers
+    r = analyst.get(f"/kampagnen/{still_open}/berichte/kommune/breakdowns")
+    assert r.status_code == 409
+    assert "wenn die Kampagne geschlossen ist" in r.get_data(as_text=True)
+    assert analyst.get(f"/kampagnen/{still_open}/berichte/kommune/xlsx").status_code == 200
+
+
+def test_a_failed_computation_of_breakdowns_answers_503(app, reports, monkeypatch):
+    from survey.reports import breakdowns
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(breakdowns, "_compute", broken)
+    analyst, _t = signed_in(app, "analyse@test.invalid")
+    r = analyst.get(f"/kampagnen/{reports['closed']}/berichte/kommune/breakdowns")
+    assert r.status_code == 503
+    assert "noch einmal" in r.get_data(as_text=True)
+    assert _downloads(app) == []

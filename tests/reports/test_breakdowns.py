@@ -7,13 +7,17 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from report_factories import make_responses, make_world, random_family
+from sqlalchemy import update
 
 from survey.core.suppress import ALL, LEVELS, Status
+from survey.distribution.models import School
 from survey.extensions import db
 from survey.questionnaires.loader import load_directory
 from survey.reports import breakdowns, services
+from survey.reports.outputs import breakdowns_csv
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "questionnaires"
 QUESTIONNAIRES, _problems = load_directory(FIXTURES)
@@ -152,3 +156,38 @@ def test_identifying_variables_are_never_crossed_with_the_answer_language():
             for levels in wanted.values():
                 assert all(LEVELS.index(lv) >= LEVELS.index(lowest) for lv in levels)
     assert seen >= 5
+
+
+def test_kept_breakdowns_are_the_computed_ones_and_follow_their_inputs(app, world, tmp_path):
+    """Kept under a fingerprint of their inputs: the same figures as computed; a school's
+    Sozialindex edited after closing computes them again; a damaged file is computed
+    again; a miss with ``stored_only`` raises."""
+    store = tmp_path / "kept"
+    fresh = build(app).breakdowns.frame
+    with pytest.raises(breakdowns.NotStored):
+        build(app, store=store, stored_only=True)
+    first = build(app, store=store).breakdowns
+    (kept,) = store.glob("breakdowns-*.json.gz")
+    again = build(app, store=store, stored_only=True).breakdowns
+    for found in (first, again):
+        pd.testing.assert_frame_equal(found.frame, fresh)
+    assert breakdowns_csv(again.frame) == breakdowns_csv(fresh)
+
+    def sozialindex(value: int) -> None:
+        with app.app_context():
+            school = world.schools["Waldschule"].id
+            db.session.execute(update(School).where(School.id == school).values(sozialindex=value))
+            db.session.commit()
+
+    sozialindex(2)
+    with pytest.raises(breakdowns.NotStored):
+        build(app, store=store, stored_only=True)
+    edited = build(app, store=store).breakdowns.frame
+    assert "2" in set(edited.loc[edited["breakdown"] == "sozialindex", "group"])
+    assert len(list(store.glob("breakdowns-*.json.gz"))) == 2
+    sozialindex(SOZIALINDEX["Waldschule"])
+    kept.write_bytes(b"not gzip")
+    with pytest.raises(breakdowns.NotStored):
+        build(app, store=store, stored_only=True)
+    pd.testing.assert_frame_equal(build(app, store=store).breakdowns.frame, fresh)
+    pd.testing.assert_frame_equal(build(app, store=store, stored_only=True).breakdowns.frame, fresh)
