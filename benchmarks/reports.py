@@ -17,13 +17,16 @@
    process, with its worker processes: CPU and peak memory include them).
 4. With ``--live``: the campaign-level report counted live from the answers (what an open
    campaign's preview does, and what every report did before the frozen counts).
-5. With ``--audit``: how many cells primary and secondary suppression hide at each level,
+5. With ``--breakdowns``: the breakdowns by answer language, school type and Sozialindex,
+   computed (and kept in an empty store), then read back from the store as every later
+   download reads them (``survey.reports.stored``).
+6. With ``--audit``: how many cells primary and secondary suppression hide at each level,
    and the narrowest interval the LP audit finds (on a sample of the systems).
 
 Run:  .venv/bin/python benchmarks/reports.py [--answers 1000000 10000000]
       [--db sqlite|postgresql|both] [--schools 100] [--districts 10]
       [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/mw_bench] [--cache DIR]
-      [--format csv|xlsx ...] [--live] [--audit] [--fresh]
+      [--format csv|xlsx ...] [--breakdowns] [--live] [--audit] [--fresh]
 """
 # ruff: noqa: E402
 
@@ -299,7 +302,7 @@ def _copy(cursor, target: str, rows) -> None:
 
 
 CHILD = r"""
-import json, os, resource, sys, time
+import json, os, resource, sys, tempfile, time
 sys.path.insert(0, {root!r})
 
 def peak_mib():
@@ -318,8 +321,10 @@ from survey.reports import indicators, services
 result = {{"import_rss_mib": peak_mib()}}
 wall, cpu = time.perf_counter(), time.process_time()
 if mode == "schools":
-    # the command itself, with its workers
+    # the command itself, with its workers; breakdowns computed (an empty store), as the
+    # first run after a campaign closes computes them
     os.environ["SURVEY_DATABASE_URL"] = url
+    os.environ["SURVEY_REPORT_STORE"] = tempfile.mkdtemp(prefix="bench-kept-")
     from survey import create_app
     app = create_app()
     runner = app.test_cli_runner()
@@ -339,6 +344,18 @@ elif mode != "imports":
             aggregate_is_frozen = aggregate.is_frozen
             aggregate.is_frozen = lambda *a: False
         built = services.build(session, slug, qs, 5, keep_systems=(mode == "audit"))
+        if mode == "breakdowns":  # computed and kept, then read back from the store
+            store = Path(tempfile.mkdtemp(prefix="bench-kept-"))
+            result["figures_cpu"] = time.process_time() - cpu
+            t1 = time.process_time()
+            first = services.build(session, slug, qs, 5, with_breakdowns=True, store=store)
+            result["computed_cpu"] = time.process_time() - t1
+            t1 = time.process_time()
+            services.build(session, slug, qs, 5, with_breakdowns=True, store=store,
+                           stored_only=True)
+            result["kept_cpu"] = time.process_time() - t1
+            result["breakdown_rows"] = len(first.breakdowns.frame)
+            result["kept_kib"] = sum(p.stat().st_size for p in store.glob("*.gz")) / 1024
     found = indicators.compute(built.figures, qs, catalogue)
     paths = services.write(built, "municipality", "csv", Path(out))
     result["rows"] = len(built.figures.tidy)
@@ -441,6 +458,8 @@ def main() -> None:
     parser.add_argument("--format", nargs="+", default=["csv"], choices=["csv", "xlsx"],
                         help="formats of the school reports")  # fmt: skip
     parser.add_argument("--live", action="store_true", help="also count live (a preview)")
+    parser.add_argument("--breakdowns", action="store_true",
+                        help="the breakdowns: computed and kept, then read back")  # fmt: skip
     parser.add_argument("--audit", action="store_true", help="suppressed cells and LP audit")
     parser.add_argument("--fresh", action="store_true", help="drop generated campaigns first")
     args = parser.parse_args()
@@ -471,6 +490,13 @@ def main() -> None:
                       f"{schools['seconds']:.2f} s wall, {schools['cpu_seconds']:.2f} s CPU with "
                       f"its workers, {schools['files']} files, peak {schools['peak_rss_mib']:.0f} MiB "
                       f"(workers {schools['children_peak_rss_mib']:.0f} MiB)")  # fmt: skip
+            if args.breakdowns:
+                kept = measure("breakdowns", url, made["slug"])
+                print(f"  breakdowns by answer language, school type and Sozialindex: computed in "
+                      f"{kept['computed_cpu']:.2f} s CPU beside the unit figures' "
+                      f"{kept['figures_cpu']:.2f} s, then read from the store in {kept['kept_cpu']:.2f} s "
+                      f"CPU (unit figures included); {kept['breakdown_rows']:,} rows, "
+                      f"{kept['kept_kib']:.0f} KiB kept; peak {kept['peak_rss_mib']:.0f} MiB")  # fmt: skip
             if args.live:
                 live = measure("live", url, made["slug"])
                 print(f"  counted live (preview): {live['seconds']:.2f} s wall, "

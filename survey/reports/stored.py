@@ -25,13 +25,13 @@ import contextlib
 import fcntl
 import gzip
 import hashlib
+import io
 import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 #: the modules whose code decides what a kept file holds: any change to them is another
@@ -62,33 +62,45 @@ def fingerprint(frames: Iterable[pd.DataFrame], facts: object) -> str:
 
 
 def _path(folder: Path, campaign_id: int, key: str) -> Path:
-    return folder / f"breakdowns-{campaign_id}-{key}.json.gz"
+    return folder / f"breakdowns-{campaign_id}-{key}.csv.gz"
 
 
 def load(folder: Path, campaign_id: int, key: str) -> tuple[pd.DataFrame, list] | None:
-    """The kept (frame, withheld) of ``key``, or None."""
+    """The kept (frame, withheld) of ``key``, or None. The file is a gzipped CSV whose
+    first line is a JSON object of what else was kept."""
     path = _path(folder, campaign_id, key)
     try:
-        with gzip.open(path, "rt", encoding="utf-8") as file:
-            kept = json.load(file)
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as file:
+            head = json.loads(file.readline())
+            frame = pd.read_csv(
+                file,
+                dtype={c: str for c in head["columns"] if c not in _NUMBERS},
+                keep_default_na=False,
+                na_values={c: [""] for c in _NUMBERS},
+            )
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, EOFError):  # a damaged file is computed again
+    except (OSError, ValueError, EOFError, KeyError, pd.errors.ParserError):
+        return None  # a damaged file is computed again
+    if list(frame.columns) != head["columns"]:
         return None
-    frame = pd.DataFrame(kept["rows"], columns=kept["columns"])
     for column in _NUMBERS:
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    return frame, [tuple(w) for w in kept["withheld"]]
+        frame[column] = frame[column].astype(float)
+    return frame, [tuple(w) for w in head["withheld"]]
 
 
 def save(folder: Path, campaign_id: int, key: str, frame: pd.DataFrame, withheld: list) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
-    kept = {"columns": list(frame.columns), "rows": rows, "withheld": [list(w) for w in withheld]}
+    head = {"columns": list(frame.columns), "withheld": [list(w) for w in withheld]}
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".breakdowns-", suffix=".tmp")
     try:
-        with os.fdopen(handle, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-            out.write(json.dumps(kept, ensure_ascii=False, default=_plain).encode())
+        with (
+            os.fdopen(handle, "wb") as raw,
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed,
+            io.TextIOWrapper(packed, encoding="utf-8", newline="") as out,
+        ):
+            out.write(json.dumps(head, ensure_ascii=False) + "\n")
+            frame.to_csv(out, index=False)  # in chunks: no second copy in memory
         os.replace(temporary, _path(folder, campaign_id, key))
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -97,22 +109,16 @@ def save(folder: Path, campaign_id: int, key: str, frame: pd.DataFrame, withheld
     _forget_old(folder, campaign_id, keep=_path(folder, campaign_id, key))
 
 
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"cannot keep {type(value).__name__}")
-
-
 def _forget_old(folder: Path, campaign_id: int, keep: Path) -> None:
     """Files of this campaign's earlier inputs (reopened, Sozialindex edited, a new
     protection): the newest few are kept, in case the inputs go back."""
     older = sorted(
-        (p for p in folder.glob(f"breakdowns-{campaign_id}-*.json.gz") if p != keep),
+        (p for p in folder.glob(f"breakdowns-{campaign_id}-*.csv.gz") if p != keep),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )
     for path in older[KEEP_PER_CAMPAIGN - 1 :]:
-        lock = folder / ("." + path.name.removesuffix(".json.gz") + ".lock")
+        lock = folder / ("." + path.name.removesuffix(".csv.gz") + ".lock")
         for old in (path, lock):
             with contextlib.suppress(FileNotFoundError):
                 old.unlink()

@@ -309,7 +309,7 @@ def test_breakdowns_are_computed_beside_the_request_and_kept(app, reports):
         assert _downloads(app) == []  # nothing was sent
         r = analyst.get(path)
     assert r.status_code == 200
-    assert len(list(store.glob("breakdowns-*.json.gz"))) == 1
+    assert len(list(store.glob("breakdowns-*.csv.gz"))) == 1
     assert _downloads(app) == ["Bericht municipality Teststadt (breakdowns)"]
     # the workbook has the breakdowns' sheets from the same kept figures
     r = analyst.get(f"/kampagnen/{closed}/berichte/kommune/xlsx")
@@ -321,13 +321,10 @@ def test_breakdowns_are_computed_beside_the_request_and_kept(app, reports):
     assert analyst.get(f"/kampagnen/{still_open}/berichte/kommune/xlsx").status_code == 200
 
 
-def test_a_failed_computation_of_breakdowns_answers_503(app, reports, monkeypatch):
-    from survey.reports import breakdowns
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(breakdowns, "_compute", broken)
+def test_a_failed_computation_of_breakdowns_answers_503(app, reports, tmp_path):
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    app.config["REPORT_STORE"] = str(blocked / "reports")  # the store cannot be made
     analyst, _t = signed_in(app, "analyse@test.invalid")
     r = analyst.get(f"/kampagnen/{reports['closed']}/berichte/kommune/breakdowns")
     assert r.status_code == 503

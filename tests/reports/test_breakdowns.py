@@ -167,7 +167,7 @@ def test_kept_breakdowns_are_the_computed_ones_and_follow_their_inputs(app, worl
     with pytest.raises(breakdowns.NotStored):
         build(app, store=store, stored_only=True)
     first = build(app, store=store).breakdowns
-    (kept,) = store.glob("breakdowns-*.json.gz")
+    (kept,) = store.glob("breakdowns-*.csv.gz")
     again = build(app, store=store, stored_only=True).breakdowns
     for found in (first, again):
         pd.testing.assert_frame_equal(found.frame, fresh)
@@ -184,7 +184,7 @@ def test_kept_breakdowns_are_the_computed_ones_and_follow_their_inputs(app, worl
         build(app, store=store, stored_only=True)
     edited = build(app, store=store).breakdowns.frame
     assert "2" in set(edited.loc[edited["breakdown"] == "sozialindex", "group"])
-    assert len(list(store.glob("breakdowns-*.json.gz"))) == 2
+    assert len(list(store.glob("breakdowns-*.csv.gz"))) == 2
     sozialindex(SOZIALINDEX["Waldschule"])
     kept.write_bytes(b"not gzip")
     with pytest.raises(breakdowns.NotStored):
