@@ -35,6 +35,8 @@ are left out of the system (known zeros, as the unit figures treat them).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -294,106 +296,171 @@ def _compute(
     k: int,
     *,
     keep_systems: bool = False,
+    jobs: int | None = None,
 ) -> BreakdownFigures:
-    hierarchy, attributes = inputs.hierarchy, inputs.attributes
-    codes, answered = inputs.codes, inputs.answered
-    small_groups = _small_groups(inputs.people, hierarchy, attributes, k)
-    settled_of = _unit_status(inputs.tidy)
-
-    rows: list[tuple] = []
-    withheld: list[tuple[str, str, str, str]] = []
-    systems: list[tuple[tuple, JointTable, Protection]] = []
-    code_groups = _positions(codes)
-    answered_groups = _positions(answered)
-    for key in sorted(answered_groups):
-        audience, questionnaire_id, variable = key
-        questionnaire = questionnaires.get(questionnaire_id)
-        kinds = {v: (q, kind) for v, q, kind in questionnaire.variables()} if questionnaire else {}
-        if variable not in kinds or kinds[variable][1] == "text":
-            continue
-        question, kind = kinds[variable]
-        wanted = breakdowns_of(questionnaire, variable)
-        if not wanted:
-            continue
-        levels = shown_levels(questionnaire, variable)
-        all_rows = answered.iloc[answered_groups[key]]
-        sizes = {
-            (u, g): int(n) for u, g, n in all_rows[["unit", "group", "n"]].itertuples(index=False)
-        }
-        settled = settled_of.get(key, {})
-        small = small_groups.get(audience, set())
-        if kind == "code":
-            mine = codes.iloc[code_groups.get(key, [])]
-            values = _values(questionnaire.options.get(question.id, ()), mine["code"])
-            counts = {
-                (u, g, str(c)): int(n)
-                for u, g, c, n in mine[["unit", "group", "code", "n"]].itertuples(index=False)
-            }
-            parts = [(counts, values, True)]
-        else:
-            totals = {(u, g, ALL): n for (u, g), n in sizes.items()}
-            parts = [(totals, [ALL], False)]
-            if kind == "codes":
-                mine = codes.iloc[code_groups.get(key, [])]
-                values = _values(questionnaire.options.get(question.id, ()), mine["code"])
-                for value in values:
-                    ticks = mine[mine["code"].astype(str) == value]
-                    counts = {
-                        (u, g, value): int(n)
-                        for u, g, n in ticks[["unit", "group", "n"]].itertuples(index=False)
-                    }
-                    for u, g in sizes:  # every group with an answer has a row: 0 is a figure
-                        counts.setdefault((u, g, value), 0)
-                    parts.append((counts, [value], False))
-        names = list(wanted)
-        frames = []
-        tables = []
-        for counts, values, total in parts:
-            table = joint_system(
-                counts,
-                values,
-                hierarchy,
-                {name: wanted[name] for name in names},
-                attributes,
-                levels,
-                total=total,
-                sizes=sizes,
-                small_groups=small,
-                settled=settled,
-                k=k,
-            )
-            tables.append(table)
-        # fail closed, breakdown by breakdown: what cannot be published with the unit
-        # figures as they are is left out, and the rest protected again without it
-        while names:
-            results = [_protect_rows(t, k) for t in tables]
-            bad = [
-                name
-                for t, r in zip(tables, results, strict=True)
-                for name in _leaking_breakdowns(t, r, k)
-            ]
-            if not bad:
-                break
-            drop = min(bad, key=lambda b: -BREAKDOWNS.index(b))
-            withheld.append((*key, drop))
-            names.remove(drop)
-            tables = [_without_breakdowns(t, names, k) for t in tables]
-        if not names:
-            continue
-        for table, result in zip(tables, results, strict=True):
-            frames.append(_rows(table, result, key))
-            if keep_systems:
-                systems.append((key, table, result))
-        frame = pd.concat(frames, ignore_index=True)
-        frame = _percent(frame, kind)
-        frame["_qorder"] = _question_order(questionnaire, variable)
-        rows.append(frame)
+    """Every question's joint system protected on its own (they share no cell), in
+    ``jobs`` processes (by default both cores from PARALLEL_FROM_SCHOOLS schools on)."""
+    shared = _Shared(
+        inputs,
+        questionnaires,
+        k,
+        _small_groups(inputs.people, inputs.hierarchy, inputs.attributes, k),
+        _unit_status(inputs.tidy),
+        _positions(inputs.codes),
+        _positions(inputs.answered),
+        keep_systems,
+    )
+    keys = sorted(shared.answered_groups)
+    if jobs is None:
+        many = len(inputs.places) >= PARALLEL_FROM_SCHOOLS
+        jobs = min(os.cpu_count() or 1, MAX_JOBS) if many else 1
+    if jobs > 1 and not keep_systems and "fork" in multiprocessing.get_all_start_methods():
+        found = _in_processes(shared, keys, jobs)
+    else:
+        found = [_one_question(shared, key) for key in keys]
+    rows = [frame for frame, _w, _s in found if frame is not None]
+    withheld = [w for _f, ws, _s in found for w in ws]
+    systems = [s for _f, _w, ss in found for s in ss]
     frame = pd.concat(rows, ignore_index=True) if rows else _empty()
     frame["parent"] = [
         inputs.parents.get((lv, u), "") for lv, u in zip(frame["level"], frame["unit"], strict=True)
     ]
     frame = _sorted(frame)
     return BreakdownFigures(frame, withheld, systems)
+
+
+#: from this many schools on, the questions are protected in several processes (each
+#: takes a second or less; a small campaign is done before processes would have started)
+PARALLEL_FROM_SCHOOLS = 20
+MAX_JOBS = 8
+
+
+@dataclass
+class _Shared:
+    """What every question's protection reads (made once, shared with forked workers)."""
+
+    inputs: _Inputs
+    questionnaires: Mapping[str, Questionnaire]
+    k: int
+    small_groups: dict[str, set[tuple]]
+    settled_of: dict[tuple, dict[tuple, Status]]
+    code_groups: dict[tuple, np.ndarray]
+    answered_groups: dict[tuple, np.ndarray]
+    keep_systems: bool
+
+
+#: the shared inputs of the workers forked by ``_in_processes`` (inherited, not pickled)
+_FORKED: _Shared | None = None
+
+
+def _in_processes(shared: _Shared, keys: list[tuple], jobs: int) -> list:
+    """``_one_question`` of each key in ``jobs`` forked processes, in the order of
+    ``keys`` (so the frame is the same as one process makes). Fork: the workers
+    inherit the inputs instead of unpickling them, and touch no database connection."""
+    global _FORKED
+    _FORKED = shared
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(_forked_question, keys, chunksize=1)
+    finally:
+        _FORKED = None
+
+
+def _forked_question(key: tuple):
+    assert _FORKED is not None  # noqa: S101 (set before the fork)
+    return _one_question(_FORKED, key)
+
+
+def _one_question(shared: _Shared, key: tuple):
+    """(frame or None, withheld, systems) of one (audience, questionnaire, variable)."""
+    inputs, questionnaires, k = shared.inputs, shared.questionnaires, shared.k
+    hierarchy, attributes = inputs.hierarchy, inputs.attributes
+    codes, answered = inputs.codes, inputs.answered
+    code_groups, answered_groups = shared.code_groups, shared.answered_groups
+    small_groups, settled_of = shared.small_groups, shared.settled_of
+    keep_systems = shared.keep_systems
+    withheld: list[tuple[str, str, str, str]] = []
+    systems: list[tuple[tuple, JointTable, Protection]] = []
+    audience, questionnaire_id, variable = key
+    questionnaire = questionnaires.get(questionnaire_id)
+    kinds = {v: (q, kind) for v, q, kind in questionnaire.variables()} if questionnaire else {}
+    if variable not in kinds or kinds[variable][1] == "text":
+        return None, [], []
+    question, kind = kinds[variable]
+    wanted = breakdowns_of(questionnaire, variable)
+    if not wanted:
+        return None, [], []
+    levels = shown_levels(questionnaire, variable)
+    all_rows = answered.iloc[answered_groups[key]]
+    sizes = {(u, g): int(n) for u, g, n in all_rows[["unit", "group", "n"]].itertuples(index=False)}
+    settled = settled_of.get(key, {})
+    small = small_groups.get(audience, set())
+    if kind == "code":
+        mine = codes.iloc[code_groups.get(key, [])]
+        values = _values(questionnaire.options.get(question.id, ()), mine["code"])
+        counts = {
+            (u, g, str(c)): int(n)
+            for u, g, c, n in mine[["unit", "group", "code", "n"]].itertuples(index=False)
+        }
+        parts = [(counts, values, True)]
+    else:
+        totals = {(u, g, ALL): n for (u, g), n in sizes.items()}
+        parts = [(totals, [ALL], False)]
+        if kind == "codes":
+            mine = codes.iloc[code_groups.get(key, [])]
+            values = _values(questionnaire.options.get(question.id, ()), mine["code"])
+            for value in values:
+                ticks = mine[mine["code"].astype(str) == value]
+                counts = {
+                    (u, g, value): int(n)
+                    for u, g, n in ticks[["unit", "group", "n"]].itertuples(index=False)
+                }
+                for u, g in sizes:  # every group with an answer has a row: 0 is a figure
+                    counts.setdefault((u, g, value), 0)
+                parts.append((counts, [value], False))
+    names = list(wanted)
+    frames = []
+    tables = []
+    for counts, values, total in parts:
+        table = joint_system(
+            counts,
+            values,
+            hierarchy,
+            {name: wanted[name] for name in names},
+            attributes,
+            levels,
+            total=total,
+            sizes=sizes,
+            small_groups=small,
+            settled=settled,
+            k=k,
+        )
+        tables.append(table)
+    # fail closed, breakdown by breakdown: what cannot be published with the unit
+    # figures as they are is left out, and the rest protected again without it
+    while names:
+        results = [_protect_rows(t, k) for t in tables]
+        bad = [
+            name
+            for t, r in zip(tables, results, strict=True)
+            for name in _leaking_breakdowns(t, r, k)
+        ]
+        if not bad:
+            break
+        drop = min(bad, key=lambda b: -BREAKDOWNS.index(b))
+        withheld.append((*key, drop))
+        names.remove(drop)
+        tables = [_without_breakdowns(t, names, k) for t in tables]
+    if not names:
+        return None, withheld, []
+    for table, result in zip(tables, results, strict=True):
+        frames.append(_rows(table, result, key))
+        if keep_systems:
+            systems.append((key, table, result))
+    frame = pd.concat(frames, ignore_index=True)
+    frame = _percent(frame, kind)
+    frame["_qorder"] = _question_order(questionnaire, variable)
+    return frame, withheld, systems
 
 
 def group_label(breakdown: str, group: str, language: str = "de") -> str:

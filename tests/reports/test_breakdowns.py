@@ -191,3 +191,16 @@ def test_kept_breakdowns_are_the_computed_ones_and_follow_their_inputs(app, worl
         build(app, store=store, stored_only=True)
     pd.testing.assert_frame_equal(build(app, store=store).breakdowns.frame, fresh)
     pd.testing.assert_frame_equal(build(app, store=store, stored_only=True).breakdowns.frame, fresh)
+
+
+def test_questions_protected_in_two_processes_give_the_same_figures(app, world):
+    """A large campaign's questions are protected in forked workers: same frame, in the
+    same order, as in one process."""
+    with app.app_context():
+        built = services.build(db.session, "c1", QUESTIONNAIRES, K)
+        inputs = breakdowns._Inputs.read(db.session, built.campaign, built.figures, frozen=False)
+    one = breakdowns._compute(inputs, QUESTIONNAIRES, K, jobs=1)
+    two = breakdowns._compute(inputs, QUESTIONNAIRES, K, jobs=2)
+    assert len(one.frame) > 100
+    pd.testing.assert_frame_equal(one.frame, two.frame)
+    assert one.withheld == two.withheld
