@@ -454,7 +454,7 @@ def _one_question(shared: _Shared, key: tuple):
     if not names:
         return None, withheld, []
     for table, result in zip(tables, results, strict=True):
-        frames.append(_rows(table, result, key))
+        frames.append(_rows(table, result, key, k))
         if keep_systems:
             systems.append((key, table, result))
     frame = pd.concat(frames, ignore_index=True)
@@ -891,14 +891,20 @@ def _leaking_breakdowns(table: JointTable, result: Protection, k: int) -> list[s
     return sorted({key[2] for key in table.index} - {None})
 
 
-def _rows(table: JointTable, result: Protection, key: tuple) -> pd.DataFrame:
+def _rows(table: JointTable, result: Protection, key: tuple, k: int) -> pd.DataFrame:
+    """The breakdown cells of one joint system as rows. A hidden figure is "primary"
+    (shown as "weniger als k") only where that is true: a unanimous group's figure of k
+    or more is hidden as primary, but shown as any other hidden figure."""
     audience, questionnaire_id, variable = key
     found = []
     for (level, unit, name, group, value), i in table.index.items():
         if name is None:
             continue
         status = result.status[i]
-        n = table.system.cells[i].n
+        cell = table.system.cells[i]
+        n = cell.n
+        if status is Status.PRIMARY and not (cell.hide_group or 0 < n < k):
+            status = Status.SECONDARY
         found.append(
             (level, unit, name, group, audience, questionnaire_id, variable, value,
              float(n) if status is Status.PUBLISHED else np.nan, status.value)

@@ -204,3 +204,36 @@ def test_questions_protected_in_two_processes_give_the_same_figures(app, world):
     assert len(one.frame) > 100
     pd.testing.assert_frame_equal(one.frame, two.frame)
     assert one.withheld == two.withheld
+
+
+def test_weniger_als_k_is_only_said_where_it_is_true(app, world):
+    """A unanimous group's figure of k or more is hidden, and shown as "–" (secondary),
+    never as "weniger als k"."""
+    rnd = random.Random(5)
+    with app.app_context():  # seven Ukrainian-speaking families who all say "4"
+        families = [{**random_family(rnd), "welcome": 4} for _ in range(7)]
+        make_responses(db.session, world, "Nordschule", families, language="uk")
+        db.session.commit()
+    found = build(app, keep_systems=True).breakdowns
+    frame = found.frame
+    small = 0
+    for key, table, _result in found.systems:
+        mine = frame[
+            (frame["audience"] == key[0]) & (frame["questionnaire"] == key[1])
+            & (frame["question"] == key[2]) & (frame["status"] == "primary")
+        ]  # fmt: skip
+        for level, unit, name, group, value in mine[
+            ["level", "unit", "breakdown", "group", "value"]
+        ].itertuples(index=False):
+            i = table.index.get((level, unit, name, group, value))
+            if i is None:  # a known zero of a hidden row: 0 in a group below k
+                continue
+            cell = table.system.cells[i]
+            assert cell.hide_group or 0 < cell.n < K, (key, cell)
+            small += 1
+    assert small > 10
+    school = world.schools["Nordschule"].number
+    (status,) = frame.loc[
+        (frame["unit"] == school) & (frame["group"] == "uk") & (frame["question"] == "welcome")
+        & (frame["value"] == "4"), "status"]  # fmt: skip
+    assert status == "secondary"  # hidden (unanimous), not "weniger als 5"
