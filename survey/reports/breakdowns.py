@@ -38,7 +38,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +67,7 @@ from survey.distribution.models import School
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import LANGUAGE_VARIABLE
 from survey.reports import aggregate, stored
-from survey.reports.figures import Figures, _values, shown_levels
+from survey.reports.figures import Figures, _small_units, _values, shown_levels
 
 #: the breakdowns, in the order the outputs show them
 BREAKDOWNS = ("language", "school_type", "sozialindex")
@@ -306,6 +306,7 @@ def _compute(
         questionnaires,
         k,
         _small_groups(inputs.people, inputs.hierarchy, inputs.attributes, k),
+        _small_units(inputs.people, inputs.hierarchy, k),
         _unit_status(inputs.tidy),
         _positions(inputs.codes),
         _positions(inputs.answered),
@@ -344,6 +345,8 @@ class _Shared:
     questionnaires: Mapping[str, Questionnaire]
     k: int
     small_groups: dict[str, set[tuple]]
+    #: audience -> units (level, unit) with fewer than k respondents
+    small_units: dict[str, set[tuple[str, str]]]
     settled_of: dict[tuple, dict[tuple, Status]]
     code_groups: dict[tuple, np.ndarray]
     answered_groups: dict[tuple, np.ndarray]
@@ -403,10 +406,10 @@ def _one_question(shared: _Shared, key: tuple):
             (u, g, str(c)): int(n)
             for u, g, c, n in mine[["unit", "group", "code", "n"]].itertuples(index=False)
         }
-        parts = [(counts, values, True)]
+        parts = [(counts, values, True, False)]
     else:
         totals = {(u, g, ALL): n for (u, g), n in sizes.items()}
-        parts = [(totals, [ALL], False)]
+        parts = [(totals, [ALL], False, False)]
         if kind == "codes":
             mine = codes.iloc[code_groups.get(key, [])]
             values = _values(questionnaire.options.get(question.id, ()), mine["code"])
@@ -418,11 +421,11 @@ def _one_question(shared: _Shared, key: tuple):
                 }
                 for u, g in sizes:  # every group with an answer has a row: 0 is a figure
                     counts.setdefault((u, g, value), 0)
-                parts.append((counts, [value], False))
+                parts.append((counts, [value], False, True))
     names = list(wanted)
     frames = []
     tables = []
-    for counts, values, total in parts:
+    for counts, values, total, few in parts:
         table = joint_system(
             counts,
             values,
@@ -431,27 +434,16 @@ def _one_question(shared: _Shared, key: tuple):
             attributes,
             levels,
             total=total,
+            few=few,
             sizes=sizes,
             small_groups=small,
+            small_units=shared.small_units.get(audience, set()),
             settled=settled,
             k=k,
         )
         tables.append(table)
-    # fail closed, breakdown by breakdown: what cannot be published with the unit
-    # figures as they are is left out, and the rest protected again without it
-    while names:
-        results = [_protect_rows(t, k) for t in tables]
-        bad = [
-            name
-            for t, r in zip(tables, results, strict=True)
-            for name in _leaking_breakdowns(t, r, k)
-        ]
-        if not bad:
-            break
-        drop = min(bad, key=lambda b: -BREAKDOWNS.index(b))
-        withheld.append((*key, drop))
-        names.remove(drop)
-        tables = [_without_breakdowns(t, names, k) for t in tables]
+    names, tables, results, dropped = protect_question(tables, names, k)
+    withheld.extend((*key, name) for name in dropped)
     if not names:
         return None, withheld, []
     for table, result in zip(tables, results, strict=True):
@@ -536,6 +528,8 @@ def joint_system(
     total: bool,
     sizes: Mapping[tuple[str, str], int],
     small_groups: set[tuple] = frozenset(),  # type: ignore[assignment]
+    small_units: Collection[tuple[str, str]] = frozenset(),
+    few: bool = False,
     settled: Mapping[tuple[str, str, str], Status],
     k: int,
 ) -> JointTable:
@@ -545,7 +539,14 @@ def joint_system(
     breakdown to the levels it is published at; ``attributes`` holds each school's
     type and Sozialindex; ``sizes`` how many of each (school, language) answered the
     question; ``settled`` the unit figures' status by (level, unit, value).
-    """
+
+    A unit's row is shown as the unit figures show it: a unit with fewer than k
+    respondents (``small_units``), a row whose total is below k, and, for an option of a
+    multiple choice (``few``), a unit where fewer than k answered the question show
+    nothing but "weniger als k", which tells a reader 0..k-1 of each figure
+    (``hide_group``), not 1..k-1. Seen as 1..k-1, a small school's two hidden figures
+    under its hidden total of 2 were both "1", and every breakdown of the question was
+    withheld for that."""
     system = System()
     # unit figures published as 0: every finer cell below them is 0, and known
     unit_counts: dict[tuple[str, str, str], int] = defaultdict(int)
@@ -589,6 +590,10 @@ def joint_system(
     settled_cells: dict[int, Status] = {}
     known: dict[tuple, bool] = {}
     group_size: dict[Row, int] = defaultdict(int)
+    unit_answered: dict[tuple[str, str], int] = defaultdict(int)
+    for (school, _language), n in sizes.items():
+        for lv in levels:
+            unit_answered[(lv, hierarchy.unit_at(school, lv))] += n
     for (school, language), n in sizes.items():
         for name, at in breakdowns.items():
             group = group_of(name, school, language)
@@ -600,9 +605,16 @@ def joint_system(
         depth = LEVELS.index(level)
         every = tuple(sorted(x for xs in by_value.values() for x in xs))
         row_total = sum(system.inner_values[x] for x in every)
-        hide_row = name is not None and (
-            row in small_groups or 0 < group_size.get(row, 0) < k or (total and row_total < k)
-        )
+        if name is None:
+            hide_row = (
+                (level, unit) in small_units
+                or (total and row_total < k)
+                or (few and 0 < unit_answered.get((level, unit), 0) < k)
+            )
+        else:
+            hide_row = (
+                row in small_groups or 0 < group_size.get(row, 0) < k or (total and row_total < k)
+            )
         row_cells = []
         for value in [*values, *([ALL] if total else [])]:
             xs = every if value == ALL else tuple(sorted(by_value.get(value, ())))
@@ -658,6 +670,32 @@ def joint_system(
     ):
         system.relations.append(Relation(parent, tuple(sorted(members))))
     return _settled_table(JointTable(system, index, settled_cells, known), k)
+
+
+def protect_question(
+    tables: list[JointTable], names: list[str], k: int
+) -> tuple[list[str], list[JointTable], list[Protection], list[str]]:
+    """Protect the joint systems of one question (one per part: a multiple choice has a
+    system per option) and fail closed, breakdown by breakdown: what cannot be published
+    with the unit figures as they are is left out, and the rest protected again without
+    it. Returns the breakdowns kept, their tables and protections, and those dropped."""
+    names = list(names)
+    dropped: list[str] = []
+    results: list[Protection] = []
+    while names:
+        results = [_protect_rows(t, k) for t in tables]
+        bad = [
+            name
+            for t, r in zip(tables, results, strict=True)
+            for name in _leaking_breakdowns(t, r, k)
+        ]
+        if not bad:
+            break
+        drop = min(bad, key=lambda b: -BREAKDOWNS.index(b))
+        dropped.append(drop)
+        names.remove(drop)
+        tables = [_without_breakdowns(t, names, k) for t in tables]
+    return names, tables, results, dropped
 
 
 def _settled_table(table: JointTable, k: int) -> JointTable:

@@ -9,10 +9,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from report_factories import make_responses, make_world, random_family
 from sqlalchemy import update
 
-from survey.core.suppress import ALL, LEVELS, Status
+from survey.core.suppress import (
+    ALL,
+    LEVELS,
+    Hierarchy,
+    Status,
+    exact_recoverable,
+    frequency_system,
+    protect,
+)
 from survey.distribution.models import School
 from survey.extensions import db
 from survey.questionnaires.loader import load_directory
@@ -237,3 +247,85 @@ def test_weniger_als_k_is_only_said_where_it_is_true(app, world):
         (frame["unit"] == school) & (frame["group"] == "uk") & (frame["question"] == "welcome")
         & (frame["value"] == "4"), "status"]  # fmt: skip
     assert status == "secondary"  # hidden (unanimous), not "weniger als 5"
+
+
+# --- properties: random hierarchies, school attributes, languages and answers ----------
+
+
+@st.composite
+def joint_worlds(draw):
+    schools: dict[str, str] = {}
+    for d in range(draw(st.integers(1, 3))):
+        for s in range(draw(st.integers(1, 3))):
+            schools[f"s{d}{s}"] = f"d{d}"
+    school_type = {s: draw(st.sampled_from(["G", "H"])) for s in schools}
+    sozialindex = {s: str(draw(st.integers(1, 3))) for s in schools if draw(st.booleans())}
+    languages = draw(st.sampled_from([["de", "tr"], ["de", "tr", "ar"]]))
+    values = [str(v) for v in range(1, draw(st.integers(2, 3)) + 1)]
+    counts = {
+        (school, language, value): draw(st.one_of(st.integers(0, 4), st.integers(0, 14)))
+        for school in schools
+        for language in languages
+        for value in values
+    }
+    language_from = draw(st.sampled_from(["school", "district", "municipality"]))
+    k = draw(st.sampled_from([3, 5]))
+    return schools, {"school_type": school_type, "sozialindex": sozialindex}, values, counts, (
+        language_from, k)  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(joint_worlds())
+def test_units_and_breakdowns_together_give_no_hidden_figure_away(world):
+    """Over random worlds: the unit figures protected on their own, then the joint system
+    with every breakdown: no hidden figure (not a zero) in the span of the published ones
+    (exact rational elimination), none narrowed to one value by what "weniger als k"
+    tells, no published sum that pins hidden members to 1..k-1; every breakdown figure
+    below k hidden; the unit figures keep their status."""
+    schools, attributes, values, counts, (language_from, k) = world
+    hierarchy = Hierarchy(schools, "M")
+    unit_counts: Counter = Counter()
+    sizes: Counter = Counter()
+    for (school, language, value), n in counts.items():
+        unit_counts[(school, None, value)] += n
+        sizes[(school, language)] += n
+    unit_size: Counter = Counter()
+    for school, n in Counter({s: sizes[(s, g)] for s, g in sizes}).items():
+        for level in LEVELS:
+            unit_size[(level, hierarchy.unit_at(school, level))] += n
+    small_units = {unit for unit, n in unit_size.items() if 0 < n < k}
+    units = frequency_system(dict(unit_counts), hierarchy, values, small_units=small_units, k=k)
+    unit_result = protect(units.system, k)
+    settled = {
+        (level, unit, value): unit_result.status[i]
+        for (level, unit, _group, value), i in units.index.items()
+    }
+    people = pd.DataFrame(
+        [("families", s, g, n) for (s, g), n in sizes.items()],
+        columns=["audience", "unit", "group", "n"],
+    )
+    small = breakdowns._small_groups(people, hierarchy, attributes, k)["families"]
+    wanted = {
+        "language": LEVELS[LEVELS.index(language_from) :],
+        "school_type": ("district", "municipality"),
+        "sozialindex": ("district", "municipality"),
+    }
+    table = breakdowns.joint_system(
+        counts, values, hierarchy, wanted, attributes, LEVELS, total=True, sizes=dict(sizes),
+        small_groups=small, small_units=small_units, settled=settled, k=k,
+    )  # fmt: skip
+    names, tables, results, _dropped = breakdowns.protect_question([table], list(wanted), k)
+    if not names:
+        return  # every breakdown withheld: only the unit figures, protected on their own
+    (table,), (result,) = tables, results
+    system = table.system
+    hidden = [s is not Status.PUBLISHED for s in result.status]
+    exposed = [i for i in exact_recoverable(system, hidden) if system.cells[i].n > 0]
+    assert [system.cells[i] for i in exposed if i not in table.exempt] == []
+    assert breakdowns.leaks(system, result, table.exempt) == []
+    for key, i in table.index.items():
+        cell = system.cells[i]
+        if key[2] is None:
+            assert result.status[i] is settled.get((key[0], key[1], key[4]), Status.SECONDARY)
+        elif 0 < cell.n < k:
+            assert hidden[i], cell
