@@ -62,6 +62,7 @@ from survey.core.suppress import (
     pinned_sums,
     recoverable_blocks,
     relation_map,
+    unlabelled_in,
 )
 from survey.distribution.models import School
 from survey.questionnaires.definition import Questionnaire
@@ -912,7 +913,9 @@ def _leaks(
     recovered = np.zeros(len(cells), dtype=bool)
     recovered[[i for block in blocks for i in block]] = True
     found = set(np.flatnonzero(recovered).tolist())
-    found.update(narrowed_to_one(system, hidden, protection.k, links))
+    # as a reader sees them: a small figure whose label the unit figures withhold is "–"
+    unlabelled = unlabelled_in(system, protection)
+    found.update(narrowed_to_one(system, hidden, protection.k, links, unlabelled))
     for r in pinned_sums(system, hidden, protection.k):
         found.update(c for c in system.relations[r].children if hidden[c])
     return sorted(found - exempt), tested, recovered
