@@ -109,7 +109,7 @@ def _k() -> int:
     return int(current_app.config["MIN_GROUP_SIZE"])
 
 
-def _built(campaign: Campaign, fmt: str):
+def _built(campaign: Campaign, fmt: str, level: str, unit: str):
     """The campaign's figures; a preview of an open one only for analysts and admins.
     The breakdowns (in the breakdowns CSV and the workbook) only as kept: raises
     ``breakdowns.NotStored`` when they still have to be computed."""
@@ -127,17 +127,18 @@ def _built(campaign: Campaign, fmt: str):
         with_breakdowns=fmt in ("xlsx", "breakdowns"),
         store=preparing.store_folder(current_app),
         stored_only=True,
+        breakdowns_of=(level, unit),
     )
 
 
-def _built_or_prepared(campaign: Campaign, fmt: str):
+def _built_or_prepared(campaign: Campaign, fmt: str, level: str, unit: str):
     """``_built``, once the breakdowns are kept: computed beside this request, which waits
     ``REPORT_WAIT_SECONDS`` for them. None when they take longer (the caller answers
     with a page that asks again)."""
     from survey.reports.breakdowns import NotStored
 
     try:
-        return _built(campaign, fmt)
+        return _built(campaign, fmt, level, unit)
     except NotStored as missing:
         job = preparing.start(
             current_app._get_current_object(), campaign.slug, missing.args[0], _k()
@@ -148,7 +149,7 @@ def _built_or_prepared(campaign: Campaign, fmt: str):
         return None
     except Exception as error:  # logged by the thread
         raise BreakdownsFailed() from error
-    return _built(campaign, fmt)
+    return _built(campaign, fmt, level, unit)
 
 
 def _preparing(campaign: Campaign):
@@ -161,7 +162,7 @@ def _preparing(campaign: Campaign):
 
 
 def _send_report(campaign: Campaign, level: str, unit: str, label: str, fmt: str):
-    built = _built_or_prepared(campaign, fmt)
+    built = _built_or_prepared(campaign, fmt, level, unit)
     if built is None:
         return _preparing(campaign)
     if fmt == "breakdowns":  # by answer language, school type, Sozialindex (German names)

@@ -198,18 +198,21 @@ def compute(
     keep_systems: bool = False,
     store: Path | None = None,
     stored_only: bool = False,
+    only: tuple[str, str] | None = None,
 ) -> BreakdownFigures:
     """The breakdown figures of ``campaign`` beside its unit ``figures`` (read-only).
 
     ``store``: a folder where they are kept once computed (``survey.reports.stored``);
     with ``stored_only`` a miss raises ``NotStored`` instead of computing (the web asks
-    so, and has them computed outside the request)."""
+    so, and has them computed outside the request), and ``only`` (level, unit) reads
+    just that unit's rows."""
     inputs = _Inputs.read(session, campaign, figures, frozen=frozen)
     if store is None or keep_systems:
         return _compute(inputs, questionnaires, figures.k, keep_systems=keep_systems)
     key = inputs.fingerprint(questionnaires, figures)
     if stored_only:
-        found = stored.load(store, campaign.id, key)
+        where = {"level": only[0], "unit": only[1]} if only else None
+        found = stored.load(store, campaign.id, key, where)
         if found is None:
             raise NotStored(key)
     else:

@@ -64,6 +64,7 @@ def build(
     with_breakdowns: bool = False,
     store: Path | None = None,
     stored_only: bool = False,
+    breakdowns_of: tuple[str, str] | None = None,
 ) -> Built:
     """The suppressed figures of the campaign ``slug``; refused while it is open unless
     ``preview`` (for analysts only: the caller checks who asks).
@@ -71,7 +72,8 @@ def build(
     ``with_breakdowns``: the figures by answer language, school type and Sozialindex too,
     for a closed campaign only (a preview has none: they are protected once, from the
     frozen answers). ``store``: the folder where they are kept once computed;
-    ``stored_only``: raise ``breakdowns.NotStored`` rather than compute them here."""
+    ``stored_only``: raise ``breakdowns.NotStored`` rather than compute them here, and
+    with ``breakdowns_of`` (level, unit) read only that unit's kept breakdowns."""
     campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
         raise CampaignUnknown(f"no campaign '{slug}'")
@@ -99,6 +101,7 @@ def build(
             keep_systems=keep_systems,
             store=store,
             stored_only=stored_only,
+            only=breakdowns_of,
         )
         if with_breakdowns and not campaign.is_open
         else None

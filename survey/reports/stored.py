@@ -29,7 +29,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +40,8 @@ _CODE = ("survey/core/suppress.py", "survey/reports/breakdowns.py")
 #: kept files of other fingerprints beyond this many per campaign are deleted
 KEEP_PER_CAMPAIGN = 3
 _NUMBERS = ("n", "percent")
+#: rows read at a time when only some are wanted
+CHUNK_ROWS = 20_000
 
 
 def code_digest() -> str:
@@ -65,19 +67,34 @@ def _path(folder: Path, campaign_id: int, key: str) -> Path:
     return folder / f"breakdowns-{campaign_id}-{key}.csv.gz"
 
 
-def load(folder: Path, campaign_id: int, key: str) -> tuple[pd.DataFrame, list] | None:
+def load(
+    folder: Path, campaign_id: int, key: str, where: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, list] | None:
     """The kept (frame, withheld) of ``key``, or None. The file is a gzipped CSV whose
-    first line is a JSON object of what else was kept."""
+    first line is a JSON object of what else was kept. ``where`` (column -> value): only
+    those rows, read in chunks (a web download needs one unit's rows of a campaign's
+    hundreds of thousands)."""
     path = _path(folder, campaign_id, key)
     try:
         with gzip.open(path, "rt", encoding="utf-8", newline="") as file:
             head = json.loads(file.readline())
-            frame = pd.read_csv(
-                file,
-                dtype={c: str for c in head["columns"] if c not in _NUMBERS},
-                keep_default_na=False,
-                na_values={c: [""] for c in _NUMBERS},
-            )
+            read = {
+                "dtype": {c: str for c in head["columns"] if c not in _NUMBERS},
+                "keep_default_na": False,
+                "na_values": {c: [""] for c in _NUMBERS},
+            }
+            if where:
+                chunks = [
+                    chunk[_matching(chunk, where)]
+                    for chunk in pd.read_csv(file, chunksize=CHUNK_ROWS, **read)
+                ]
+                frame = (
+                    pd.concat(chunks, ignore_index=True)
+                    if chunks
+                    else pd.DataFrame(columns=head["columns"])
+                )
+            else:
+                frame = pd.read_csv(file, **read)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, EOFError, KeyError, pd.errors.ParserError):
@@ -87,6 +104,13 @@ def load(folder: Path, campaign_id: int, key: str) -> tuple[pd.DataFrame, list] 
     for column in _NUMBERS:
         frame[column] = frame[column].astype(float)
     return frame, [tuple(w) for w in head["withheld"]]
+
+
+def _matching(frame: pd.DataFrame, where: Mapping[str, str]) -> pd.Series:
+    found = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        found &= frame[column] == value
+    return found
 
 
 def save(folder: Path, campaign_id: int, key: str, frame: pd.DataFrame, withheld: list) -> None:

@@ -182,6 +182,14 @@ def test_kept_breakdowns_are_the_computed_ones_and_follow_their_inputs(app, worl
     for found in (first, again):
         pd.testing.assert_frame_equal(found.frame, fresh)
     assert breakdowns_csv(again.frame) == breakdowns_csv(fresh)
+    # one unit's rows, as a web download reads them
+    school = world.schools["Nordschule"].number
+    mine = build(app, store=store, stored_only=True, breakdowns_of=("school", school))
+    expected = fresh[(fresh["level"] == "school") & (fresh["unit"] == school)]
+    assert len(expected) > 10
+    assert breakdowns_csv(mine.breakdowns.frame) == breakdowns_csv(expected)
+    nowhere = build(app, store=store, stored_only=True, breakdowns_of=("school", "999999"))
+    assert nowhere.breakdowns.frame.empty
 
     def sozialindex(value: int) -> None:
         with app.app_context():
