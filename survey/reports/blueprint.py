@@ -147,7 +147,7 @@ def _built_or_prepared(campaign: Campaign, fmt: str, level: str, unit: str):
         job.result(timeout=current_app.config["REPORT_WAIT_SECONDS"])
     except TimeoutError:
         return None
-    except Exception as error:  # logged by the thread
+    except Exception as error:  # logged when the computation ended (preparing._forget)
         raise BreakdownsFailed() from error
     return _built(campaign, fmt, level, unit)
 

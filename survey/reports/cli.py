@@ -151,6 +151,17 @@ def report_command(
             err=True,
         )
         click.echo(f"LP audit of {found.systems_audited} systems: {_narrowest(found)}", err=True)
+        for level, counts in found.breakdowns_suppressed.items():
+            shown = ", ".join(f"{status} {n}" for status, n in counts.items())
+            click.echo(f"breakdowns, {level}: {shown}", err=True)
+        if found.joint_systems_checked:
+            click.echo(
+                f"units and breakdowns together, over all {found.joint_systems_checked} joint "
+                f"systems: {found.joint_systems_exposed} with a hidden count that can be "
+                f"worked out; {found.breakdowns_withheld} breakdowns of a question withheld "
+                "(fail closed)",
+                err=True,
+            )
 
 
 def _narrowest(found: services.Audit) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -202,6 +202,13 @@ class Audit:
     systems_checked: int = 0
     #: of those, the systems where a hidden count of 1 or more can be worked out
     systems_exposed: int = 0
+    #: the breakdowns (when built with them): level -> status -> cells, the joint systems
+    #: checked (units and breakdowns together, as ``breakdowns.leaks`` checks them), those
+    #: with a hidden count that can be worked out, and the (question, breakdown) withheld
+    breakdowns_suppressed: dict[str, dict[str, int]] = field(default_factory=dict)
+    joint_systems_checked: int = 0
+    joint_systems_exposed: int = 0
+    breakdowns_withheld: int = 0
 
 
 def audit(built: Built, sample: int = 25) -> Audit:
@@ -256,4 +263,21 @@ def audit(built: Built, sample: int = 25) -> Audit:
                 round(found.low, 3),
                 round(found.high, 3),
             )
-    return Audit(counts, len(audited), best, len(systems), exposed)
+    more = _audit_breakdowns(built.breakdowns) if built.breakdowns is not None else {}
+    return Audit(counts, len(audited), best, len(systems), exposed, **more)
+
+
+def _audit_breakdowns(found: BreakdownFigures) -> dict:
+    frame = found.frame
+    return {
+        "breakdowns_suppressed": {
+            level: {s: int(n) for s, n in mine["status"].value_counts().sort_index().items()}
+            for level, mine in frame.groupby("level", sort=False)
+        },
+        "joint_systems_checked": len(found.systems),
+        "joint_systems_exposed": sum(
+            bool(breakdowns_module.leaks(table.system, protection, table.exempt))
+            for _key, table, protection in found.systems
+        ),
+        "breakdowns_withheld": len(found.withheld),
+    }

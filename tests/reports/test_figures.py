@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -226,6 +227,9 @@ def test_survey_report_writes_one_file_per_unit(app, world, tmp_path):
     assert audited.exit_code == 0, audited.output
     assert "school: published" in audited.stderr and "LP audit of" in audited.stderr
     assert "0 with a hidden count that can be worked out" in audited.stderr
+    assert "breakdowns, district: " in audited.stderr
+    joint = re.search(r"over all (\d+) joint systems: (\d+) with a hidden", audited.stderr)
+    assert joint and int(joint[1]) > 10 and joint[2] == "0"
     refused = runner.invoke(
         args=["report", "--campaign", "nope", "--level", "school", "--out", str(tmp_path)]
     )
