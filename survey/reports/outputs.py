@@ -14,7 +14,6 @@ import math
 
 import pandas as pd
 
-from survey.reports.breakdowns import BREAKDOWN_COLUMNS, group_label
 from survey.reports.figures import TIDY_COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,6 +55,8 @@ def breakdowns_csv(frame: pd.DataFrame, language: str = "de") -> bytes:
     """The breakdowns CSV: BREAKDOWN_COLUMNS with the group's name (``group_label``, in
     ``language``) after its code; UTF-8 with BOM, hidden figures empty, every text cell
     neutralised as in the tidy CSV."""
+    from survey.reports.breakdowns import BREAKDOWN_COLUMNS, group_label
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     columns = [*BREAKDOWN_COLUMNS[:5], "group_label", *BREAKDOWN_COLUMNS[5:]]

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,10 +22,11 @@ from survey.core.suppress import LEVELS
 from survey.distribution.models import Campaign, CampaignState
 from survey.questionnaires.definition import Questionnaire
 from survey.reports import aggregate
-from survey.reports import breakdowns as breakdowns_module
 from survey.reports import figures as figures_module
-from survey.reports.breakdowns import BreakdownFigures
 from survey.reports.figures import Figures
+
+if TYPE_CHECKING:
+    from survey.reports.breakdowns import BreakdownFigures
 from survey.reports.outputs import breakdowns_csv, tidy_csv
 
 FORMATS = ("csv", "xlsx")
@@ -92,7 +94,7 @@ def build(
         session, campaign, questionnaires, k, keep_systems=keep_systems, frozen=frozen
     )
     found = (
-        breakdowns_module.compute(
+        _breakdowns().compute(
             session,
             campaign,
             questionnaires,
@@ -107,6 +109,14 @@ def build(
         else None
     )
     return Built(campaign, figures, preview=campaign.is_open, breakdowns=found)
+
+
+def _breakdowns():
+    # imported when breakdowns are asked for: the campaign-level figures alone stay
+    # within their memory budget (Babel's locale data and the joint systems' code)
+    from survey.reports import breakdowns
+
+    return breakdowns
 
 
 def units(built: Built, level: str) -> list[str]:
@@ -276,7 +286,7 @@ def _audit_breakdowns(found: BreakdownFigures) -> dict:
         },
         "joint_systems_checked": len(found.systems),
         "joint_systems_exposed": sum(
-            bool(breakdowns_module.leaks(table.system, protection, table.exempt))
+            bool(_breakdowns().leaks(table.system, protection, table.exempt))
             for _key, table, protection in found.systems
         ),
         "breakdowns_withheld": len(found.withheld),
