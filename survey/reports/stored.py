@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import gzip
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -36,7 +37,7 @@ import pandas as pd
 
 #: the modules whose code decides what a kept file holds: any change to them is another
 #: fingerprint (the inputs' hash covers the data)
-_CODE = ("survey/core/suppress.py", "survey/reports/breakdowns.py")
+_CODE = ("survey.core.suppress", "survey.reports.breakdowns")
 #: kept files of other fingerprints beyond this many per campaign are deleted
 KEEP_PER_CAMPAIGN = 3
 _NUMBERS = ("n", "percent")
@@ -45,10 +46,9 @@ CHUNK_ROWS = 20_000
 
 
 def code_digest() -> str:
-    root = Path(__file__).resolve().parents[2]
     digest = hashlib.sha256()
     for name in _CODE:
-        digest.update((root / name).read_bytes())
+        digest.update(Path(importlib.import_module(name).__file__).read_bytes())
     return digest.hexdigest()
 
 
