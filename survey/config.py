@@ -46,6 +46,8 @@ class Defaults:
     #: computed before it answers with a page that asks again.
     REPORT_STORE: str | None = None
     REPORT_WAIT_SECONDS = 8
+    #: Closing a campaign in the staff area starts on its breakdowns at once.
+    REPORT_PREPARE_ON_CLOSE = True
     #: Days an unfinished answer draft is kept before ``survey purge`` deletes it.
     DRAFT_EXPIRY_DAYS = 30
     #: Granularity of the stored submission date: "day" or "week".

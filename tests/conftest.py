@@ -159,6 +159,8 @@ def app(
             "RATELIMIT_ENABLED": False,
             # kept breakdowns: not in tmp_path, which tests write their reports to
             "REPORT_STORE": str(tmp_path_factory.mktemp("kept-reports")),
+            # no process computing breakdowns behind a test's back (one test switches it on)
+            "REPORT_PREPARE_ON_CLOSE": False,
             **_questionnaires(getattr(request, "param", FIXTURE_QUESTIONNAIRES), tmp_path),
         }
     )

@@ -25,6 +25,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from survey.core.errors import InvalidInput
+from survey.core.events import campaign_closed
 from survey.core.permissions import Action, Role, can, public, require, requires, school_scope
 from survey.core.web import upload_limit
 from survey.distribution import campaigns as campaign_service
@@ -40,7 +41,7 @@ from survey.distribution.forms import (
     OutlineForm,
     SchoolForm,
 )
-from survey.distribution.models import AUDIENCES, Campaign, Link, School
+from survey.distribution.models import AUDIENCES, Campaign, CampaignState, Link, School
 from survey.extensions import db
 from survey.i18n import locale
 from survey.questionnaires.registry import registry
@@ -410,6 +411,8 @@ def _move(campaign_id: int, to: str, action: Action):
     else:
         db.session.commit()
         flash(_("Der Zustand der Kampagne ist geändert."), "notice")
+        if to == CampaignState.CLOSED:
+            campaign_closed.send(current_app._get_current_object(), slug=found.slug)
     return redirect(url_for(".campaign", campaign_id=found.id))
 
 

@@ -23,6 +23,7 @@ from werkzeug.wsgi import FileWrapper
 
 from survey.core.audit import record
 from survey.core.errors import SurveyError
+from survey.core.events import campaign_closed
 from survey.core.permissions import Action, can, require, requires, school_scope
 from survey.distribution.models import Campaign, District
 from survey.extensions import db
@@ -30,6 +31,19 @@ from survey.questionnaires.registry import registry
 from survey.reports import preparing
 
 bp = Blueprint("reports", __name__, template_folder="templates")
+
+
+@bp.record_once
+def _prepare_when_closed(state) -> None:
+    """A campaign closed in the staff area has its breakdowns computed at once, beside
+    the request that closed it, so that the first download finds them kept."""
+
+    def prepare(app, slug: str) -> None:
+        if app.config["REPORT_PREPARE_ON_CLOSE"]:
+            k = int(app.config["MIN_GROUP_SIZE"])
+            preparing.start(app, slug, f"closed {slug}", k)
+
+    campaign_closed.connect(prepare, sender=state.app, weak=False)
 
 
 class ReportNotYet(SurveyError):

@@ -39,8 +39,9 @@ def store_folder(app: Flask) -> Path:
 
 
 def start(app: Flask, slug: str, key: str, k: int) -> Future:
-    """The computation of campaign ``slug``'s breakdowns whose inputs have ``key``:
-    the one running, or a new one."""
+    """The computation of campaign ``slug``'s breakdowns: the one running under ``key``
+    (the inputs' fingerprint, or the campaign's name when it has just closed), or a new
+    one. Kept results are found, not computed again (``stored.compute_once``)."""
     job = (store_folder(app), key)
     with _guard:
         running = _running.get(job)

@@ -8,6 +8,7 @@ import io
 import os
 import random
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -330,3 +331,25 @@ def test_a_failed_computation_of_breakdowns_answers_503(app, reports, tmp_path):
     assert r.status_code == 503
     assert "noch einmal" in r.get_data(as_text=True)
     assert _downloads(app) == []
+
+
+def test_closing_a_campaign_starts_on_its_breakdowns(app, reports):
+    """Closed in the staff area, a campaign's breakdowns are computed at once beside the
+    request, so that the first download finds them kept."""
+    from survey.reports import preparing
+
+    app.config["REPORT_PREPARE_ON_CLOSE"] = True
+    app.config["REPORT_WAIT_SECONDS"] = 0
+    still_open = reports["open"]
+    analyst, token = signed_in(app, "analyse@test.invalid")
+    r = analyst.post(f"/kampagnen/{still_open}/schliessen", data={"csrf_token": token})
+    assert r.status_code == 302
+    kept = preparing.store_folder(app)
+    deadline = time.monotonic() + 60
+    while not list(kept.glob("breakdowns-*.csv.gz")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(list(kept.glob("breakdowns-*.csv.gz"))) == 1
+    # the first download finds them: no page that asks again
+    r = analyst.get(f"/kampagnen/{still_open}/berichte/schulen/{reports['a']}/breakdowns")
+    assert r.status_code == 200
+    assert r.headers["Content-Disposition"].startswith("attachment")
