@@ -138,7 +138,7 @@ def _forget_old(folder: Path, campaign_id: int, keep: Path) -> None:
     protection): the newest few are kept, in case the inputs go back."""
     older = sorted(
         (p for p in folder.glob(f"breakdowns-{campaign_id}-*.csv.gz") if p != keep),
-        key=lambda p: p.stat().st_mtime,
+        key=_modified,
         reverse=True,
     )
     for path in older[KEEP_PER_CAMPAIGN - 1 :]:
@@ -146,6 +146,13 @@ def _forget_old(folder: Path, campaign_id: int, keep: Path) -> None:
         for old in (path, lock):
             with contextlib.suppress(FileNotFoundError):
                 old.unlink()
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # another process cleared it meanwhile
+        return 0.0
 
 
 @contextlib.contextmanager
