@@ -163,7 +163,10 @@ def _built_or_prepared(campaign: Campaign, fmt: str, level: str, unit: str):
         return None
     except Exception as error:  # logged when the computation ended (preparing._forget)
         raise BreakdownsFailed() from error
-    return _built(campaign, fmt, level, unit)
+    try:
+        return _built(campaign, fmt, level, unit)
+    except NotStored as missing:  # computed, but the store could not keep them (logged)
+        raise BreakdownsFailed() from missing
 
 
 def _preparing(campaign: Campaign):

@@ -28,12 +28,15 @@ import hashlib
 import importlib
 import io
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 #: the modules whose code decides what a kept file holds: any change to them is another
 #: fingerprint (the inputs' hash covers the data)
@@ -170,15 +173,26 @@ def _locked(folder: Path, campaign_id: int, key: str) -> Iterator[None]:
 def compute_once(
     folder: Path, campaign_id: int, key: str, compute: Callable[[], tuple[pd.DataFrame, list]]
 ) -> tuple[pd.DataFrame, list]:
-    """The kept result of ``key``, computed (and kept) by whichever caller comes first."""
+    """The kept result of ``key``, computed (and kept) by whichever caller comes first. A
+    store that cannot be written is no reason to fail a report: the result is computed
+    and returned, not kept (a warning says so)."""
     found = load(folder, campaign_id, key)
     if found is not None:
         return found
-    with _locked(folder, campaign_id, key):
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(_locked(folder, campaign_id, key))
+        except OSError as error:  # a folder that cannot be made or written: not kept
+            log.warning("breakdowns are computed but not kept in %s: %s", folder, error)
+            return compute()
         found = load(folder, campaign_id, key)  # another process may have finished meanwhile
         if found is not None:
             return found
         frame, withheld = compute()
-        save(folder, campaign_id, key, frame, withheld)
+        try:
+            save(folder, campaign_id, key, frame, withheld)
+        except OSError as error:
+            log.warning("breakdowns are computed but not kept in %s: %s", folder, error)
+            return frame, withheld
         # what a later load gives back, so that the first caller sees the same as the rest
         return load(folder, campaign_id, key) or (frame, withheld)

@@ -209,6 +209,10 @@ def test_kept_breakdowns_are_the_computed_ones_and_follow_their_inputs(app, worl
         build(app, store=store, stored_only=True)
     pd.testing.assert_frame_equal(build(app, store=store).breakdowns.frame, fresh)
     pd.testing.assert_frame_equal(build(app, store=store, stored_only=True).breakdowns.frame, fresh)
+    # a store that cannot be written: computed all the same, not kept
+    blocked = tmp_path / "a file"
+    blocked.write_text("")
+    pd.testing.assert_frame_equal(build(app, store=blocked / "kept").breakdowns.frame, fresh)
 
 
 def test_questions_protected_in_two_processes_give_the_same_figures(app, world):
