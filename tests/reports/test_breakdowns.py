@@ -273,47 +273,68 @@ def joint_worlds(draw):
     school_type = {s: draw(st.sampled_from(["G", "H"])) for s in schools}
     sozialindex = {s: str(draw(st.integers(1, 3))) for s in schools if draw(st.booleans())}
     languages = draw(st.sampled_from([["de", "tr"], ["de", "tr", "ar"]]))
-    values = [str(v) for v in range(1, draw(st.integers(2, 3)) + 1)]
+    some = st.one_of(st.integers(0, 4), st.integers(0, 14))
+    # a single choice (its answers add up to the (all) row), or one option of a multiple
+    # choice (ticks of those who answered the question: no (all) row of its own)
+    option = draw(st.booleans())
+    values = ["1"] if option else [str(v) for v in range(1, draw(st.integers(2, 3)) + 1)]
+    answered = {(s, g): draw(some) for s in schools for g in languages}
     counts = {
-        (school, language, value): draw(st.one_of(st.integers(0, 4), st.integers(0, 14)))
+        (school, language, value): (
+            draw(st.integers(0, answered[(school, language)])) if option else draw(some)
+        )
         for school in schools
         for language in languages
         for value in values
     }
+    if not option:
+        answered = {(s, g): sum(counts[(s, g, v)] for v in values) for s, g in answered}
+    # respondents who skipped the question
+    people = {key: n + draw(st.integers(0, 3)) for key, n in answered.items()}
     language_from = draw(st.sampled_from(["school", "district", "municipality"]))
     k = draw(st.sampled_from([3, 5]))
     return schools, {"school_type": school_type, "sozialindex": sozialindex}, values, counts, (
-        language_from, k)  # fmt: skip
+        language_from, k, option, answered, people)  # fmt: skip
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(joint_worlds())
 def test_units_and_breakdowns_together_give_no_hidden_figure_away(world):
-    """Over random worlds: the unit figures protected on their own, then the joint system
-    with every breakdown: no hidden figure (not a zero) in the span of the published ones
+    """Over random worlds (a single choice, or an option of a multiple choice): the unit
+    figures protected on their own, then the joint system with every breakdown: no hidden figure (not a zero) in the span of the published ones
     (exact rational elimination), none narrowed to one value by what "weniger als k"
     tells, no published sum that pins hidden members to 1..k-1; every breakdown figure
     below k hidden; the unit figures keep their status."""
-    schools, attributes, values, counts, (language_from, k) = world
+    schools, attributes, values, counts, (language_from, k, option, sizes, respondents) = world
     hierarchy = Hierarchy(schools, "M")
     unit_counts: Counter = Counter()
-    sizes: Counter = Counter()
-    for (school, language, value), n in counts.items():
+    for (school, _language, value), n in counts.items():
         unit_counts[(school, None, value)] += n
-        sizes[(school, language)] += n
-    unit_size: Counter = Counter()
-    for school, n in Counter({s: sizes[(s, g)] for s, g in sizes}).items():
-        for level in LEVELS:
-            unit_size[(level, hierarchy.unit_at(school, level))] += n
-    small_units = {unit for unit, n in unit_size.items() if 0 < n < k}
-    units = frequency_system(dict(unit_counts), hierarchy, values, small_units=small_units, k=k)
+
+    def below_k(by_school_language) -> set:
+        found: Counter = Counter()
+        for (school, _language), n in by_school_language.items():
+            for level in LEVELS:
+                found[(level, hierarchy.unit_at(school, level))] += n
+        return {unit for unit, n in found.items() if 0 < n < k}
+
+    small_units = below_k(respondents)  # fewer than k respondents: nothing but "weniger als"
+    hidden_units = small_units
+    if option:  # every school with an answer has a row: 0 ticks is a figure too
+        for (school, _language), n in sizes.items():
+            if n:
+                unit_counts.setdefault((school, None, "1"), 0)
+        hidden_units = small_units | below_k(sizes)  # and fewer than k answered (``figures``)
+    units = frequency_system(
+        dict(unit_counts), hierarchy, values, total=not option, small_units=hidden_units, k=k
+    )
     unit_result = protect(units.system, k)
     settled = {
         (level, unit, value): unit_result.status[i]
         for (level, unit, _group, value), i in units.index.items()
     }
     people = pd.DataFrame(
-        [("families", s, g, n) for (s, g), n in sizes.items()],
+        [("families", s, g, n) for (s, g), n in respondents.items()],
         columns=["audience", "unit", "group", "n"],
     )
     small = breakdowns._small_groups(people, hierarchy, attributes, k)["families"]
@@ -323,8 +344,8 @@ def test_units_and_breakdowns_together_give_no_hidden_figure_away(world):
         "sozialindex": ("district", "municipality"),
     }
     table = breakdowns.joint_system(
-        counts, values, hierarchy, wanted, attributes, LEVELS, total=True, sizes=dict(sizes),
-        small_groups=small, small_units=small_units, settled=settled, k=k,
+        counts, values, hierarchy, wanted, attributes, LEVELS, total=not option, few=option,
+        sizes=dict(sizes), small_groups=small, small_units=small_units, settled=settled, k=k,
     )  # fmt: skip
     names, tables, results, _dropped = breakdowns.protect_question([table], list(wanted), k)
     if not names:
