@@ -62,6 +62,8 @@ class Place:
     school_type: str
     district: str
     municipality: str
+    #: the school's Sozialindex level (1 to 9), None where it is not known
+    sozialindex: int | None = None
 
 
 def places(session: Session, campaign: Campaign) -> list[Place]:
@@ -74,6 +76,7 @@ def places(session: Session, campaign: Campaign) -> list[Place]:
             School.school_type,
             District.name,
             Municipality.name,
+            School.sozialindex,
         )
         .join(District, School.district_id == District.id)
         .join(Municipality, District.municipality_id == Municipality.id)
@@ -81,9 +84,24 @@ def places(session: Session, campaign: Campaign) -> list[Place]:
         .order_by(School.id)
     )
     return [
-        Place(sid, school_unit(number), name, kind, dist, muni)
-        for sid, number, name, kind, dist, muni in rows
+        Place(sid, school_unit(number), name, kind, dist, muni, index)
+        for sid, number, name, kind, dist, muni, index in rows
     ]
+
+
+def parents(places: list[Place], municipality: str) -> dict[tuple[str, str], str]:
+    """(level, unit) -> the unit one level up ("" for the municipality)."""
+    found = {("school", p.unit): p.district for p in places}
+    found.update({("district", p.district): municipality for p in places})
+    found[("municipality", municipality)] = ""
+    return found
+
+
+def add_units(places: list[Place], *frames: pd.DataFrame) -> None:
+    """Each count frame's schools as report units (the ``unit`` column)."""
+    unit_of = {p.school_id: p.unit for p in places}
+    for frame in frames:
+        frame["unit"] = frame["school_id"].map(unit_of)
 
 
 def _base(campaign_id: int, *columns, breakdown: str | None) -> Select:

@@ -45,7 +45,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import select
 
 from survey.core.suppress import (
     ALL,
@@ -64,7 +63,6 @@ from survey.core.suppress import (
     relation_map,
     unlabelled_in,
 )
-from survey.distribution.models import School
 from survey.questionnaires.definition import Questionnaire
 from survey.questionnaires.model import LANGUAGE_VARIABLE
 from survey.reports import aggregate, stored
@@ -249,27 +247,23 @@ class _Inputs:
     @classmethod
     def read(cls, session, campaign, figures: Figures, *, frozen: bool) -> _Inputs:
         places = aggregate.places(session, campaign)
-        by_id = {p.school_id: p for p in places}
-        hierarchy = Hierarchy({p.unit: p.district for p in places}, campaign.municipality.name)
-        index_of = dict(session.execute(select(School.id, School.sozialindex)).all())
+        municipality = campaign.municipality.name
+        hierarchy = Hierarchy({p.unit: p.district for p in places}, municipality)
         attributes = {
             "school_type": {p.unit: p.school_type for p in places},
             "sozialindex": {
-                p.unit: str(index_of[p.school_id])
-                for p in places
-                if index_of.get(p.school_id) is not None
+                p.unit: str(p.sozialindex) for p in places if p.sozialindex is not None
             },
         }
         codes, numbers = aggregate.value_counts(session, campaign.id, "language", frozen=frozen)
         answered = aggregate.answered_counts(codes, numbers)
         people = aggregate.respondent_counts(session, campaign.id, "language", frozen=frozen)
-        for frame in (codes, answered, people):
-            frame["unit"] = frame["school_id"].map(lambda s: by_id[s].unit)
+        aggregate.add_units(places, codes, answered, people)
         return cls(
             places,
             hierarchy,
             attributes,
-            _parents(places, hierarchy),
+            aggregate.parents(places, municipality),
             codes,
             answered,
             people,
@@ -477,13 +471,6 @@ def group_label(breakdown: str, group: str, language: str = "de") -> str:
 
             return str(SCHOOL_TYPE_LABELS.get(group, group))
     return group
-
-
-def _parents(places, hierarchy: Hierarchy) -> dict[tuple[str, str], str]:
-    found = {("school", p.unit): p.district for p in places}
-    found.update({("district", p.district): hierarchy.municipality for p in places})
-    found[("municipality", hierarchy.municipality)] = ""
-    return found
 
 
 def _positions(frame: pd.DataFrame) -> dict[tuple, np.ndarray]:

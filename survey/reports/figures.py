@@ -92,21 +92,17 @@ def compute(
     """The suppressed figures of ``campaign`` at every level (read-only); from the counts
     frozen when it closed if ``frozen``, else from its answers."""
     places = aggregate.places(session, campaign)
-    by_id = {p.school_id: p for p in places}
     municipality = campaign.municipality.name
     hierarchy = Hierarchy({p.unit: p.district for p in places}, municipality)
     names = {("school", p.unit): p.name for p in places}
     names.update({("district", p.district): p.district for p in places})
     names[("municipality", municipality)] = municipality
-    parents = {("school", p.unit): p.district for p in places}
-    parents.update({("district", p.district): municipality for p in places})
-    parents[("municipality", municipality)] = ""
+    parents = aggregate.parents(places, municipality)
 
     codes, numbers = aggregate.value_counts(session, campaign.id, frozen=frozen)
     answered = aggregate.answered_counts(codes, numbers)
     people = aggregate.respondent_counts(session, campaign.id, frozen=frozen)
-    for frame in (codes, answered, numbers, people):
-        frame["unit"] = frame["school_id"].map(lambda s: by_id[s].unit)
+    aggregate.add_units(places, codes, answered, numbers, people)
     small = _small_units(people, hierarchy, k)
 
     # the rows as columns of plain lists, one frame made at the end (a small frame per
