@@ -28,6 +28,21 @@ from survey.respond.models import Answer, Response
 
 DAY = date(2026, 11, 20)
 
+#: the world of the figures' and breakdowns' tests: school -> (district, school type),
+#: and how many families answered at each (one school below k)
+SCHOOLS = {
+    "Nordschule": ("Nord", "Grundschule"),
+    "Hafenschule": ("Nord", "Grundschule"),
+    "Kleine Schule": ("Nord", "Förderschule"),
+    "Südschule": ("Süd", "Gesamtschule"),
+    "Bergschule": ("Süd", "Grundschule"),
+    "Waldschule": ("Ost", "Gymnasium"),
+}
+SIZES = {"Nordschule": 40, "Hafenschule": 23, "Kleine Schule": 3, "Südschule": 31,
+         "Bergschule": 9, "Waldschule": 17}  # fmt: skip
+#: the share of a school's families answering in each language
+LANGUAGE_SHARES = (("de", 0.6), ("tr", 0.25), ("ar", 0.15))
+
 
 @dataclass
 class World:
@@ -74,6 +89,17 @@ def make_world(
     session.add(campaign)
     session.flush()
     return World(campaign, found)
+
+
+def make_families(
+    session: Session, world: World, sizes: Mapping[str, int], rnd: random.Random
+) -> None:
+    """``sizes[school]`` families at each school answering ``random_family``, split over
+    the answer languages by LANGUAGE_SHARES."""
+    for school, size in sizes.items():
+        for language, share in LANGUAGE_SHARES:
+            families = [random_family(rnd) for _ in range(round(size * share))]
+            make_responses(session, world, school, families, language=language)
 
 
 def make_responses(

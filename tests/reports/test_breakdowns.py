@@ -11,7 +11,14 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from report_factories import make_responses, make_world, random_family
+from report_factories import (
+    SCHOOLS,
+    SIZES,
+    make_families,
+    make_responses,
+    make_world,
+    random_family,
+)
 from sqlalchemy import update
 
 from survey.core.suppress import (
@@ -33,18 +40,8 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "questionnaires"
 QUESTIONNAIRES, _problems = load_directory(FIXTURES)
 K = 5
 
-SCHOOLS = {
-    "Nordschule": ("Nord", "Grundschule"),
-    "Hafenschule": ("Nord", "Grundschule"),
-    "Kleine Schule": ("Nord", "Förderschule"),
-    "Südschule": ("Süd", "Gesamtschule"),
-    "Bergschule": ("Süd", "Grundschule"),
-    "Waldschule": ("Ost", "Gymnasium"),
-}
 SOZIALINDEX = {"Nordschule": 7, "Hafenschule": 7, "Kleine Schule": 9, "Südschule": 3,
                "Bergschule": 3, "Waldschule": 1}  # fmt: skip
-SIZES = {"Nordschule": 40, "Hafenschule": 23, "Kleine Schule": 3, "Südschule": 31,
-         "Bergschule": 9, "Waldschule": 17}  # fmt: skip
 
 
 @pytest.fixture
@@ -54,13 +51,7 @@ def world(app):
         world = make_world(db.session, SCHOOLS)
         for name, school in world.schools.items():
             school.sozialindex = SOZIALINDEX[name]
-        for school, size in SIZES.items():
-            for language in ("de", "tr", "ar"):
-                share = {"de": 0.6, "tr": 0.25, "ar": 0.15}[language]
-                make_responses(
-                    db.session, world, school,
-                    [random_family(rnd) for _ in range(round(size * share))], language=language,
-                )  # fmt: skip
+        make_families(db.session, world, SIZES, rnd)
         db.session.commit()
         yield world
 

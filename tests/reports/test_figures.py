@@ -11,7 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from report_factories import make_responses, make_world, random_family
+from report_factories import (
+    SCHOOLS,
+    SIZES,
+    make_families,
+    make_world,
+)
 
 from survey.core.suppress import ALL
 from survey.distribution.models import CampaignState
@@ -26,30 +31,13 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "questionnaires"
 QUESTIONNAIRES, _problems = load_directory(FIXTURES)
 K = 5
 
-SCHOOLS = {
-    "Nordschule": ("Nord", "Grundschule"),
-    "Hafenschule": ("Nord", "Grundschule"),
-    "Kleine Schule": ("Nord", "Förderschule"),
-    "Südschule": ("Süd", "Gesamtschule"),
-    "Bergschule": ("Süd", "Grundschule"),
-    "Waldschule": ("Ost", "Gymnasium"),
-}
-SIZES = {"Nordschule": 40, "Hafenschule": 23, "Kleine Schule": 3, "Südschule": 31,
-         "Bergschule": 9, "Waldschule": 17}  # fmt: skip
-
 
 @pytest.fixture
 def world(app):
     rnd = random.Random(16)
     with app.app_context():
         world = make_world(db.session, SCHOOLS)
-        for school, size in SIZES.items():
-            for language in ("de", "tr", "ar"):
-                share = {"de": 0.6, "tr": 0.25, "ar": 0.15}[language]
-                make_responses(
-                    db.session, world, school,
-                    [random_family(rnd) for _ in range(round(size * share))], language=language,
-                )  # fmt: skip
+        make_families(db.session, world, SIZES, rnd)
         db.session.commit()
         yield world
 

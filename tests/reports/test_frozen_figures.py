@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 import pytest
-from report_factories import make_responses, make_world, random_family
+from report_factories import make_families, make_responses, make_world
 from sqlalchemy import event
 
 from survey.distribution.campaigns import change_state
@@ -37,12 +37,7 @@ def world(app):
     rnd = random.Random(16)
     with app.app_context():
         world = make_world(db.session, SCHOOLS, is_open=True)
-        for school, size in SIZES.items():
-            for language, share in (("de", 0.6), ("tr", 0.25), ("ar", 0.15)):
-                make_responses(
-                    db.session, world, school,
-                    [random_family(rnd) for _ in range(round(size * share))], language=language,
-                )  # fmt: skip
+        make_families(db.session, world, SIZES, rnd)
         change_state(db.session, None, world.campaign, CampaignState.CLOSED, False)
         db.session.commit()
         yield world
