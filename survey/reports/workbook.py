@@ -107,23 +107,12 @@ def workbook(built, level: str, unit: str, language: str = "de") -> bytes:
                 if rows.empty:
                     continue
                 label = _question_label(texts[qid], question, variable)
-                options = {str(c.value): texts[qid].option(question, c)
-                           for c in questionnaires[qid].options.get(question.id, ())}  # fmt: skip
+                options = _options(texts[qid], questionnaires[qid], question)
                 for r in rows.itertuples(index=False):
                     row += 1
-                    answer = (
-                        _("alle, die geantwortet haben")
-                        if r.value == ALL
-                        else options.get(r.value, r.value)
-                    )
+                    answer = _answer(options, r.value)
                     ws.write_row(row, 0, [r.audience, neutralise(label), neutralise(answer)])
-                    if r.status == "published":
-                        ws.write_number(row, 3, float(r.n))
-                        _number(ws, row, 4, r.percent)
-                    else:
-                        ws.write_string(
-                            row, 3, hidden_text if r.status == "primary" else SECONDARY_MARK
-                        )
+                    _figure(ws, row, 3, r, hidden_text)
             ws.set_column(1, 1, 60)
             ws.set_column(2, 2, 30)
         # one sheet per breakdown: the unit's groups, each answer with n and %
@@ -141,31 +130,25 @@ def workbook(built, level: str, unit: str, language: str = "de") -> bytes:
                           _("Prozent")]  # fmt: skip
                 ws.write_row(0, 0, header, bold)
                 labels: dict[str, str] = {}
+                #: (questionnaire, variable) -> (question's label, answers' labels), or None
+                described: dict[tuple[str, str], tuple[str, dict[str, str]] | None] = {}
                 row = 0
                 for r in rows.itertuples(index=False):
-                    questionnaire = questionnaires.get(r.questionnaire)
-                    question = _question_of(questionnaire, r.question)
-                    if question is None:
+                    if (r.questionnaire, r.question) not in described:
+                        described[(r.questionnaire, r.question)] = _described(
+                            texts, questionnaires, r.questionnaire, r.question
+                        )
+                    found_question = described[(r.questionnaire, r.question)]
+                    if found_question is None:
                         continue
+                    label, options = found_question
                     if r.group not in labels:
                         labels[r.group] = group_label(breakdown, r.group, language)
-                    options = _options(texts[r.questionnaire], questionnaire, question)
                     row += 1
-                    answer = (
-                        _("alle, die geantwortet haben")
-                        if r.value == ALL
-                        else options.get(r.value, r.value)
-                    )
-                    label = _question_label(texts[r.questionnaire], question, r.question)
+                    answer = _answer(options, r.value)
                     ws.write_row(row, 0, [neutralise(labels[r.group]), r.audience,
                                           neutralise(label), neutralise(answer)])  # fmt: skip
-                    if r.status == "published":
-                        ws.write_number(row, 4, float(r.n))
-                        _number(ws, row, 5, r.percent)
-                    else:
-                        ws.write_string(
-                            row, 4, hidden_text if r.status == "primary" else SECONDARY_MARK
-                        )
+                    _figure(ws, row, 4, r, hidden_text)
                 ws.set_column(0, 0, 20)
                 ws.set_column(2, 2, 60)
                 ws.set_column(3, 3, 30)
@@ -211,10 +194,33 @@ def _methods(k: int) -> list[str]:
     ]
 
 
-def _question_of(questionnaire, variable: str):
+def _described(texts, questionnaires, qid: str, variable: str) -> tuple[str, dict[str, str]] | None:
+    """A variable's question label and answer labels, or None when no questionnaire
+    asks it (an older version's)."""
+    questionnaire = questionnaires.get(qid)
     if questionnaire is None:
         return None
-    return next((q for v, q, _k in questionnaire.variables() if v == variable), None)
+    question = next((q for v, q, _k in questionnaire.variables() if v == variable), None)
+    if question is None:
+        return None
+    return (
+        _question_label(texts[qid], question, variable),
+        _options(texts[qid], questionnaire, question),
+    )
+
+
+def _answer(options: dict[str, str], value: str) -> str:
+    return _("alle, die geantwortet haben") if value == ALL else options.get(value, value)
+
+
+def _figure(ws, row: int, col: int, r, hidden_text: str) -> None:
+    """A row's n and % from column ``col``: numbers where published, else how a hidden
+    figure is shown ("weniger als k" for a primary one, "–" otherwise)."""
+    if r.status == "published":
+        ws.write_number(row, col, float(r.n))
+        _number(ws, row, col + 1, r.percent)
+    else:
+        ws.write_string(row, col, hidden_text if r.status == "primary" else SECONDARY_MARK)
 
 
 def _options(texts: QuestionnaireTexts, questionnaire, question) -> dict[str, str]:
