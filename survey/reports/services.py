@@ -161,9 +161,7 @@ def unit_file(
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     tidy = built.figures.tidy
-    name = f"{built.campaign.slug}_{level}_{_slug(unit)}"
-    if built.preview:
-        name += "_preview"
+    name = _stem(built, level, unit)
     if fmt == "csv":
         rows = tidy[(tidy["level"] == level) & (tidy["unit"] == unit)]
         return f"{name}.csv", tidy_csv(rows)
@@ -178,11 +176,14 @@ def breakdowns_file(built: Built, level: str, unit: str, language: str = "de") -
     if built.breakdowns is None:
         raise ValueError("built without breakdowns")
     frame = built.breakdowns.frame
-    name = f"{built.campaign.slug}_{level}_{_slug(unit)}_breakdowns"
-    if built.preview:
-        name += "_preview"
     rows = frame[(frame["level"] == level) & (frame["unit"] == unit)]
-    return f"{name}.csv", breakdowns_csv(rows, language)
+    return f"{_stem(built, level, unit)}_breakdowns.csv", breakdowns_csv(rows, language)
+
+
+def _stem(built: Built, level: str, unit: str) -> str:
+    """A unit's file name without its ending; a preview's says so."""
+    name = f"{built.campaign.slug}_{level}_{_slug(unit)}"
+    return f"{name}_preview" if built.preview else name
 
 
 _GERMAN = str.maketrans(
