@@ -125,34 +125,33 @@ def _k() -> int:
 
 def _built(campaign: Campaign, fmt: str, level: str, unit: str):
     """The campaign's figures; a preview of an open one only for analysts and admins.
-    The breakdowns (in the breakdowns CSV and the workbook) only as kept: raises
-    ``breakdowns.NotStored`` when they still have to be computed."""
+    The breakdowns (in the breakdowns CSV and the workbook) as kept, or computed beside
+    this request, which waits ``REPORT_WAIT_SECONDS`` for them: None when they take
+    longer (the caller answers with a page that asks again)."""
+    from survey.reports.breakdowns import NotStored
+
     preview = campaign.is_open
     if preview and not can(current_user, Action.VIEW_ALL_REPORTS):
         raise ReportNotYet()
     if preview and fmt == "breakdowns":
         raise BreakdownsNotYet()
-    return _services().build(
-        db.session,
-        campaign.slug,
-        registry().all(),
-        _k(),
-        preview=preview,
-        with_breakdowns=fmt in ("xlsx", "breakdowns"),
-        store=preparing.store_folder(current_app),
-        stored_only=True,
-        breakdowns_of=(level, unit),
-    )
+    services, questionnaires = _services(), registry().all()
+    built = services.build(db.session, campaign.slug, questionnaires, _k(), preview=preview)
+    if fmt not in ("xlsx", "breakdowns"):
+        return built
 
-
-def _built_or_prepared(campaign: Campaign, fmt: str, level: str, unit: str):
-    """``_built``, once the breakdowns are kept: computed beside this request, which waits
-    ``REPORT_WAIT_SECONDS`` for them. None when they take longer (the caller answers
-    with a page that asks again)."""
-    from survey.reports.breakdowns import NotStored
+    def kept():  # the unit figures are built once, the store is asked again
+        return services.with_breakdowns_of(
+            db.session,
+            built,
+            questionnaires,
+            store=preparing.store_folder(current_app),
+            stored_only=True,
+            only=(level, unit),
+        )
 
     try:
-        return _built(campaign, fmt, level, unit)
+        return kept()
     except NotStored as missing:
         job = preparing.start(
             current_app._get_current_object(), campaign.slug, missing.args[0], _k()
@@ -164,7 +163,7 @@ def _built_or_prepared(campaign: Campaign, fmt: str, level: str, unit: str):
     except Exception as error:  # logged when the computation ended (preparing._forget)
         raise BreakdownsFailed() from error
     try:
-        return _built(campaign, fmt, level, unit)
+        return kept()
     except NotStored as missing:  # computed, but the store could not keep them (logged)
         raise BreakdownsFailed() from missing
 
@@ -179,7 +178,7 @@ def _preparing(campaign: Campaign):
 
 
 def _send_report(campaign: Campaign, level: str, unit: str, label: str, fmt: str):
-    built = _built_or_prepared(campaign, fmt, level, unit)
+    built = _built(campaign, fmt, level, unit)
     if built is None:
         return _preparing(campaign)
     if fmt == "breakdowns":  # by answer language, school type, Sozialindex (German names)

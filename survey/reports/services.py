@@ -8,6 +8,7 @@ request and marked as such in every file name.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -69,13 +70,9 @@ def build(
     breakdowns_of: tuple[str, str] | None = None,
 ) -> Built:
     """The suppressed figures of the campaign ``slug``; refused while it is open unless
-    ``preview`` (for analysts only: the caller checks who asks).
-
-    ``with_breakdowns``: the figures by answer language, school type and Sozialindex too,
-    for a closed campaign only (a preview has none: they are protected once, from the
-    frozen answers). ``store``: the folder where they are kept once computed;
-    ``stored_only``: raise ``breakdowns.NotStored`` rather than compute them here, and
-    with ``breakdowns_of`` (level, unit) read only that unit's kept breakdowns."""
+    ``preview`` (for analysts only: the caller checks who asks). ``with_breakdowns``:
+    with ``with_breakdowns_of`` too (``store``, ``stored_only``, ``breakdowns_of``: its
+    ``store``, ``stored_only`` and ``only``)."""
     campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
         raise CampaignUnknown(f"no campaign '{slug}'")
@@ -84,31 +81,66 @@ def build(
             f"campaign '{slug}' is still open: its figures are published once it is closed "
             "(an analyst may build a preview with --preview)"
         )
-    # A closed campaign's answers were counted when it closed: its reports read those
-    # counts. An open campaign (a preview) is counted live, as is one closed before the
-    # frozen counts existed.
-    # The breakdowns cost ten times the unit figures on a large campaign, and the
-    # campaign-level figures do not need them.
-    frozen = campaign.state == CampaignState.CLOSED and aggregate.is_frozen(session, campaign.id)
     figures = figures_module.compute(
-        session, campaign, questionnaires, k, keep_systems=keep_systems, frozen=frozen
+        session,
+        campaign,
+        questionnaires,
+        k,
+        keep_systems=keep_systems,
+        frozen=_frozen(session, campaign),
     )
-    found = (
-        _breakdowns().compute(
+    built = Built(campaign, figures, preview=campaign.is_open)
+    if with_breakdowns:
+        built = with_breakdowns_of(
             session,
-            campaign,
+            built,
             questionnaires,
-            figures,
-            frozen=frozen,
-            keep_systems=keep_systems,
             store=store,
             stored_only=stored_only,
             only=breakdowns_of,
+            keep_systems=keep_systems,
         )
-        if with_breakdowns and not campaign.is_open
-        else None
+    return built
+
+
+def with_breakdowns_of(
+    session: Session,
+    built: Built,
+    questionnaires: Mapping[str, Questionnaire],
+    *,
+    store: Path | None = None,
+    stored_only: bool = False,
+    only: tuple[str, str] | None = None,
+    keep_systems: bool = False,
+) -> Built:
+    """``built`` with the figures by answer language, school type and Sozialindex, for a
+    closed campaign only (a preview has none: they are protected once, from the frozen
+    answers). They cost ten times the unit figures on a large campaign, and the
+    campaign-level figures do not need them. ``store``: the folder where they are kept
+    once computed; ``stored_only``: raise ``breakdowns.NotStored`` rather than compute
+    them here, and with ``only`` (level, unit) read only that unit's kept breakdowns."""
+    campaign = built.campaign
+    if campaign.is_open:
+        return built
+    found = _breakdowns().compute(
+        session,
+        campaign,
+        questionnaires,
+        built.figures,
+        frozen=_frozen(session, campaign),
+        keep_systems=keep_systems,
+        store=store,
+        stored_only=stored_only,
+        only=only,
     )
-    return Built(campaign, figures, preview=campaign.is_open, breakdowns=found)
+    return dataclasses.replace(built, breakdowns=found)
+
+
+def _frozen(session: Session, campaign: Campaign) -> bool:
+    """A closed campaign's answers were counted when it closed: its reports read those
+    counts. An open campaign (a preview) is counted live, as is one closed before the
+    frozen counts existed."""
+    return campaign.state == CampaignState.CLOSED and aggregate.is_frozen(session, campaign.id)
 
 
 def _breakdowns():
