@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import importlib
 import os
 import pickle
 import sys
@@ -191,11 +189,7 @@ def _write_in_workers(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    config = {}
-    for key, value in current_app.config.items():
-        with contextlib.suppress(Exception):  # a setting that cannot travel stays behind
-            pickle.dumps(value)
-            config[key] = value
+    config = preparing.portable(current_app.config)
     figures = dataclasses.replace(built.figures, systems=[], memo={})
     found = built.breakdowns and dataclasses.replace(built.breakdowns, systems=[])
     shared = pickle.dumps(dataclasses.replace(built, figures=figures, breakdowns=found))
@@ -225,9 +219,7 @@ _WORKER: dict = {}
 
 
 def _worker_start(import_name: str, instance_path: str, config: dict, shared: bytes) -> None:
-    # the app factory by name, as ``flask --app`` finds it: the reports import no app
-    factory = importlib.import_module(import_name).create_app
-    app = factory(config, instance_path=instance_path)
+    app = preparing.app_by_name(import_name, instance_path, config)
     context = app.app_context()
     context.push()
     _WORKER.update(app=app, context=context, built=pickle.loads(shared))  # noqa: S301 - our parent's figures

@@ -48,7 +48,7 @@ def start(app: Flask, slug: str, key: str, k: int) -> Future:
         if running is None:
             pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
             running = pool.submit(
-                _compute, app.import_name, app.instance_path, _portable(app.config), slug, k
+                _compute, app.import_name, app.instance_path, portable(app.config), slug, k
             )
             pool.shutdown(wait=False)  # the process ends when its one job is done
             _running[job] = running
@@ -56,14 +56,22 @@ def start(app: Flask, slug: str, key: str, k: int) -> Future:
         return running
 
 
-def _portable(config) -> dict:
-    """The settings that can travel to another process (all of ours can)."""
+def portable(config) -> dict:
+    """The settings that can travel to another process (a setting that cannot stays
+    behind; all of ours can)."""
     found = {}
     for name, value in config.items():
         with contextlib.suppress(Exception):
             pickle.dumps(value)
             found[name] = value
     return found
+
+
+def app_by_name(import_name: str, instance_path: str, config: dict) -> Flask:
+    """Another process's app, made by the factory found by name as ``flask --app`` finds
+    it (the reports import no app), from its parent's ``portable`` settings."""
+    factory = importlib.import_module(import_name).create_app
+    return factory(config, instance_path=instance_path)
 
 
 def _forget(job: tuple[Path, str], slug: str, done: Future) -> None:
@@ -75,9 +83,8 @@ def _forget(job: tuple[Path, str], slug: str, done: Future) -> None:
 
 
 def _compute(import_name: str, instance_path: str, config: dict, slug: str, k: int) -> None:
-    """In the spawned process: the app by name, as ``flask --app`` finds it (the reports
-    import no app), and the breakdowns built into its store."""
-    app = importlib.import_module(import_name).create_app(config, instance_path=instance_path)
+    """In the spawned process: the app, and the breakdowns built into its store."""
+    app = app_by_name(import_name, instance_path, config)
     from survey.extensions import db
     from survey.questionnaires.registry import registry
     from survey.reports import services
